@@ -1,0 +1,153 @@
+# amplify_nb developer commands.
+#
+#   make lab       start the local cloud, then JupyterLab on notebooks/
+#   make test      install everything (venv + Debian chromium), run every test suite
+#   make unit      fast unit tests only
+#   make tutorial  run the numbered notebooks in order with papermill into build/executed/
+#   make clean     remove build outputs and caches (keeps .venv; `make distclean` removes it too)
+#
+# Only python3 is needed up front: the venv and Chromium are installed on demand.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV_BIN := $(VENV)/bin
+VENV_PY := $(VENV_BIN)/python
+STAMP := $(VENV)/.installed
+BUILD := build
+CHROMIUM := /usr/bin/chromium
+
+# JupyterLab listens on loopback by default; Binder-like hosts can use e.g. `make lab LAB_IP=0.0.0.0`.
+LAB_IP ?= 127.0.0.1
+LAB_PORT ?= 8888
+LAB_ARGS ?=
+# Extra arguments for every pytest run of `make test` / `make unit` (e.g. PYTEST_ARGS=-x).
+PYTEST_ARGS ?=
+# Extra arguments for papermill in `make tutorial` (e.g. PAPERMILL_ARGS="-f examples/workshop.yaml").
+PAPERMILL_ARGS ?=
+# Under CI a missing Chromium fails the browser tests instead of skipping them.
+REQUIRE_BROWSER ?= $(if $(CI),1,0)
+
+# apt-get as root, or through sudo for a normal user.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
+START_LOCAL_CLOUD := $(VENV_PY) -c "from amplify_nb.local import ensure_running; ensure_running()"
+STOP_LOCAL_CLOUD := $(VENV_PY) -c "from amplify_nb.local import LocalCloud, LocalSettings; LocalCloud(LocalSettings.from_env()).stop()"
+FREE_PORT := $(VENV_PY) -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
+
+.PHONY: help install chromium lab test unit tutorial clean distclean
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+# ---------------------------------------------------------------------------------------------
+# Installation
+
+install: $(STAMP)
+
+# The stamp is rebuilt whenever pyproject.toml changes, so `make test` picks up new dependencies.
+$(STAMP): pyproject.toml
+	@if ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+	  echo "python3 cannot create venvs here: installing Debian's python3-venv"; \
+	  $(APT_GET) update && $(APT_GET) install -y --no-install-recommends python3-venv; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_BIN)/pip install -e '.[test]'
+	touch $@
+
+# Playwright's own browser download does not work everywhere: the browser tests use Debian's chromium.
+chromium:
+	@if [ -x $(CHROMIUM) ]; then \
+	  echo "chromium: $(CHROMIUM) is installed"; \
+	elif command -v apt-get >/dev/null; then \
+	  echo "chromium: installing Debian's chromium with apt-get"; \
+	  $(APT_GET) update && $(APT_GET) install -y --no-install-recommends chromium; \
+	else \
+	  echo "chromium: $(CHROMIUM) is missing and apt-get is not available;" \
+	       "browser tests will be skipped (or fail under CI)" >&2; \
+	fi
+
+# ---------------------------------------------------------------------------------------------
+# Using it
+
+lab: install
+	$(START_LOCAL_CLOUD)
+	$(VENV_BIN)/jupyter lab --notebook-dir=notebooks \
+	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
+
+# Runs the whole tutorial, in order, against the local cloud; executed copies go to build/executed/.
+tutorial: install
+	$(START_LOCAL_CLOUD)
+	mkdir -p $(BUILD)/executed
+	@shopt -s nullglob; notebooks=(notebooks/[0-9][0-9]-*.ipynb); \
+	if [ $${#notebooks[@]} -eq 0 ]; then echo "tutorial: no numbered notebooks in notebooks/"; exit 1; fi; \
+	for nb in "$${notebooks[@]}"; do \
+	  name=$$(basename "$$nb"); \
+	  echo "== tutorial: $$name -> $(BUILD)/executed/$$name"; \
+	  $(VENV_BIN)/papermill --kernel python3 --cwd notebooks $(PAPERMILL_ARGS) \
+	    "$$nb" "$(BUILD)/executed/$$name"; \
+	done
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+
+# One shell for the whole run: an isolated local cloud (fresh state dir under build/tmp/, free port)
+# is shared by every suite and stopped on exit, whether the tests pass or not.
+# Every suite runs even if an earlier one failed; the exit status is a failure if any suite failed.
+# pytest exit code 5 (no tests collected) counts as success while suites are still being written.
+test: install chromium
+	@mkdir -p $(BUILD)/tmp
+	@export AMPLIFY_NB_LOCAL_STATE="$$(mktemp -d "$(CURDIR)/$(BUILD)/tmp/local-cloud.XXXXXX")"; \
+	export AMPLIFY_NB_LOCAL_PORT="$$($(FREE_PORT))"; \
+	export AMPLIFY_NB_REQUIRE_BROWSER=$(REQUIRE_BROWSER); \
+	echo "test: local cloud state $$AMPLIFY_NB_LOCAL_STATE, port $$AMPLIFY_NB_LOCAL_PORT"; \
+	stop_local_cloud() { \
+	  echo "test: stopping the test local cloud"; \
+	  $(STOP_LOCAL_CLOUD) || echo "test: could not stop the local cloud (was it ever started?)" >&2; \
+	}; \
+	trap stop_local_cloud EXIT; \
+	trap 'exit 130' INT TERM; \
+	run_pytest() { \
+	  local rc=0; \
+	  echo "== pytest $$*"; \
+	  $(VENV_BIN)/pytest $(PYTEST_ARGS) "$$@" || rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "(no tests collected in $$*: fine for now)"; rc=0; fi; \
+	  return $$rc; \
+	}; \
+	existing() { local d; for d in "$$@"; do if [ -e "$$d" ]; then echo "$$d"; fi; done; }; \
+	failed=(); \
+	suites=($$(existing tests/unit tests/functional tests/notebooks)); \
+	if [ $${#suites[@]} -gt 0 ]; then run_pytest "$${suites[@]}" || failed+=("$${suites[*]}"); \
+	else echo "(no tests/unit, tests/functional or tests/notebooks yet)"; fi; \
+	if compgen -G 'notebooks/*.ipynb' >/dev/null; then \
+	  project_dir="$$(mktemp -d "$(CURDIR)/$(BUILD)/tmp/nbval-project.XXXXXX")"; \
+	  echo "test: notebooks write their project into $$project_dir"; \
+	  (export AMPLIFY_NB_PROJECT_DIR="$$project_dir"; \
+	   run_pytest --nbval-lax --nbval-current-env notebooks/) || failed+=("nbval notebooks/"); \
+	else echo "(no notebooks yet)"; fi; \
+	if [ -e tests/browser ]; then run_pytest tests/browser || failed+=("tests/browser"); \
+	else echo "(no tests/browser yet)"; fi; \
+	if [ $${#failed[@]} -gt 0 ]; then \
+	  printf 'test: FAILED: %s\n' "$${failed[@]}" >&2; exit 1; \
+	fi; \
+	echo "test: all suites passed"
+
+unit: install
+	@rc=0; $(VENV_BIN)/pytest $(PYTEST_ARGS) tests/unit || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "(no unit tests collected: fine for now)"; rc=0; fi; \
+	exit $$rc
+
+# ---------------------------------------------------------------------------------------------
+# Cleaning
+
+clean:
+	rm -rf $(BUILD) .pytest_cache *.egg-info
+	find . -path ./$(VENV) -prune -o \
+	  \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

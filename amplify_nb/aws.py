@@ -1,0 +1,140 @@
+"""The one boto3 seam: every cloud call goes through a Target.
+
+A target is where the backend lives: the embedded local cloud (default), real AWS through a named profile,
+or any AWS-compatible endpoint. The rest of the code asks a Target for clients and never builds its own.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from .errors import AmplifyNbError, InputError, Problem
+
+TARGET_KINDS = ("local", "aws", "endpoint")
+DEFAULT_REGION = "us-east-1"
+
+# Standard retry mode also retries TooManyRequests / LimitExceeded, which API Gateway and Cognito quotas raise.
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 10})
+_PATH_STYLE = Config(s3={"addressing_style": "path"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the cloud calls go. Stored per env in amplify/.config/local-aws-info.json (no secrets)."""
+
+    kind: str = "local"
+    region: str = DEFAULT_REGION
+    profile: str | None = None
+    endpoint_url: str | None = None
+    _clients: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def problems(self) -> list[Problem]:
+        found = []
+        if self.kind not in TARGET_KINDS:
+            found.append(Problem("target", f"Target must be one of {', '.join(TARGET_KINDS)}, not {self.kind!r}."))
+        if self.kind == "endpoint" and not (self.endpoint_url or "").startswith(("http://", "https://")):
+            found.append(Problem("endpoint_url", "An endpoint target needs --endpoint-url starting with http:// or https://."))
+        if self.kind == "aws" and not self.profile:
+            found.append(Problem("profile", "The aws target needs a named profile (--profile), as in ~/.aws/config."))
+        if not self.region or not all(part.isalnum() for part in self.region.split("-")):
+            found.append(Problem("region", f"Region {self.region!r} does not look like an AWS region (e.g. us-east-1)."))
+        return found
+
+    def validate(self) -> "Target":
+        found = self.problems()
+        if found:
+            raise InputError(found)
+        return self
+
+    # --- clients -------------------------------------------------------------------------------------------
+    @property
+    def is_local(self) -> bool:
+        return self.kind == "local"
+
+    def endpoint(self) -> str | None:
+        """The endpoint URL clients use: the local cloud (started on demand), the given URL, or None for AWS."""
+        if self.kind == "local":
+            from .local import ensure_running
+
+            return ensure_running()["endpoint"]
+        return self.endpoint_url if self.kind == "endpoint" else None
+
+    def session(self) -> boto3.Session:
+        if self.kind == "local":
+            from .local import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY
+
+            return boto3.Session(
+                aws_access_key_id=LOCAL_ACCESS_KEY_ID,
+                aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
+                region_name=self.region,
+            )
+        try:
+            return boto3.Session(profile_name=self.profile, region_name=self.region)
+        except botocore.exceptions.ProfileNotFound as exc:
+            raise InputError([Problem("profile", f"AWS profile {self.profile!r} not found in ~/.aws/config: {exc}")])
+
+    def client(self, service: str) -> Any:
+        """A cached boto3 client for the service at this target."""
+        if service not in self._clients:
+            endpoint = self.endpoint()
+            config = _CLIENT_CONFIG.merge(_PATH_STYLE) if endpoint else _CLIENT_CONFIG
+            self._clients[service] = self.session().client(service, endpoint_url=endpoint, config=config)
+        return self._clients[service]
+
+    @functools.cached_property
+    def identity(self) -> dict:
+        """STS caller identity: proves the credentials work and gives the account id."""
+        try:
+            found = self.client("sts").get_caller_identity()
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            raise AmplifyNbError(f"Cannot reach the {self.describe()}: {exc}") from exc
+        return {"Account": found["Account"], "Arn": found["Arn"], "UserId": found["UserId"]}
+
+    @property
+    def account_id(self) -> str:
+        return self.identity["Account"]
+
+    def describe(self) -> str:
+        if self.kind == "local":
+            return f"local cloud ({self.region})"
+        if self.kind == "endpoint":
+            return f"endpoint {self.endpoint_url} ({self.region})"
+        return f"AWS profile {self.profile!r} ({self.region})"
+
+    # --- local-aws-info.json -------------------------------------------------------------------------------
+    def to_aws_info(self) -> dict:
+        """The env's entry in local-aws-info.json; Amplify's keys where they apply, never a secret."""
+        entry: dict[str, Any] = {"configLevel": "project", "target": self.kind, "region": self.region}
+        if self.kind == "aws":
+            entry.update(useProfile=True, profileName=self.profile)
+        if self.kind == "endpoint":
+            entry.update(endpointUrl=self.endpoint_url, useProfile=bool(self.profile), profileName=self.profile)
+        return entry
+
+    @classmethod
+    def from_aws_info(cls, entry: dict | None) -> "Target":
+        entry = entry or {}
+        kind = entry.get("target") or ("aws" if entry.get("useProfile") else "local")
+        return cls(
+            kind=kind,
+            region=entry.get("region") or DEFAULT_REGION,
+            profile=entry.get("profileName") if kind != "local" else None,
+            endpoint_url=entry.get("endpointUrl"),
+        )
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("_clients")
+        return data
+
+
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ('' for anything else)."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return str(exc.response.get("Error", {}).get("Code", ""))
+    return ""

@@ -1,0 +1,227 @@
+"""amplify-nb: the terminal front-end. It mirrors `amplify`, turns flags / --answers / prompts into specs, and
+calls the same actions as the notebooks. Exit codes: 0 ok, 1 the operation failed, 2 bad input or usage."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from .errors import AmplifyNbError, InputError
+from .specs import ConfigureSpec, InitSpec, Spec
+
+
+# --- asking questions ----------------------------------------------------------------------------------------
+def load_answers(path: str | None) -> dict:
+    if not path:
+        return {}
+    try:
+        data = yaml.safe_load(Path(path).read_text())  # YAML is a superset of JSON: one loader for both
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"Cannot read answers file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"Answers file {path} must hold a mapping of answer names to values.")
+    return data
+
+
+def flag_answers(args: argparse.Namespace, spec_cls: type[Spec]) -> dict:
+    return {q.name: getattr(args, q.name) for q in spec_cls.questions() if getattr(args, q.name, None) is not None}
+
+
+def interactive(args: argparse.Namespace) -> bool:
+    return not args.yes and sys.stdin.isatty()
+
+
+def ask(spec: Spec, skip: set[str]) -> Spec:
+    """Ask every question not answered by a flag, with its default shown, as `amplify` does; re-ask on a bad answer."""
+    for question in spec.questions():
+        if question.name in skip:
+            continue
+        while True:
+            default = getattr(spec, question.name)
+            if question.choices:
+                for number, (value, label) in enumerate(question.choices, start=1):
+                    print(f"  {number}. {label}" + ("  (default)" if value == default else ""))
+                reply = input(f"? {question.prompt} [{default}]: ").strip()
+                if reply.isdigit() and 1 <= int(reply) <= len(question.choices):
+                    reply = question.choices[int(reply) - 1][0]
+            else:
+                reply = input(f"? {question.prompt} ({default}) ").strip()
+            try:
+                candidate = type(spec).from_answers({**spec.to_answers(), question.name: reply or default})
+            except InputError as exc:
+                print(f">> {exc}")
+                continue
+            mine = [p for p in candidate.problems() if p.field == question.name]
+            if mine:
+                print(">> " + "\n>> ".join(p.message for p in mine))
+                continue
+            spec = candidate
+            break
+    return spec
+
+
+def confirm(args: argparse.Namespace, question: str) -> bool:
+    if args.yes or not sys.stdin.isatty():
+        return True
+    return input(f"? {question} (Y/n) ").strip().lower() in ("", "y", "yes")
+
+
+# --- commands --------------------------------------------------------------------------------------------------
+def cmd_configure(args: argparse.Namespace) -> int:
+    from .project import configure_project
+
+    answers = {**load_answers(args.answers), **flag_answers(args, ConfigureSpec)}
+    spec = ConfigureSpec.from_answers(answers)
+    if interactive(args):
+        spec = ask(spec, skip=set(answers))
+    spec.check()
+    result = configure_project(args.project_dir, spec, env=args.env)
+    print(f"Env {result['env']} now deploys to the {result['target']} as {result['arn']}.")
+    print(f"Endpoint: {result['endpoint']}")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .project import init_project, status_text
+
+    answers = {**load_answers(args.answers), **flag_answers(args, InitSpec)}
+    spec = InitSpec.for_project(Path(args.project_dir), answers)
+    if interactive(args):
+        print("The following configuration will be applied:\n")
+        for question in spec.questions():
+            print(f"  {question.prompt}: {getattr(spec, question.name)}")
+        if not confirm(args, "Initialize the project with the above configuration?"):
+            spec = ask(spec, skip=set(answers))
+    spec.check()
+    project, result = init_project(args.project_dir, spec, progress=sys.stderr.isatty())
+    made = len(result.calls_made)
+    print(f"Initialized project {project.name} (env {project.env_name}) in {project.root}: "
+          f"{made} cloud call(s) made.")
+    print(status_text(project))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .project import Project, endpoints, resource_status, status_text
+
+    project = Project.open(args.project_dir)
+    if args.json:
+        print(json.dumps({"env": project.env_name, "resources": [r.as_dict() for r in resource_status(project)],
+                          "endpoints": endpoints(project)}, indent=2))
+    else:
+        print(status_text(project))
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from .project import Project, push, resource_status, show_plan, status_text
+
+    project = Project.open(args.project_dir)
+    with project.lock():  # held from the plan shown to the end, so what is confirmed is what runs
+        print(status_text(project))
+        preview = show_plan(project)
+        print(preview.text())
+        pending = [row for row in resource_status(project) if row.operation != "No Change"]
+        if args.plan or not (preview.plan or pending):
+            return 0
+        if not confirm(args, "Are you sure you want to continue?"):
+            print("Push cancelled: nothing was changed.")
+            return 0
+        result = push(project, progress=sys.stderr.isatty(), planned=preview.plan)
+    if result.resumed:
+        print(f"Resumed an interrupted push (it had finished {len(result.resumed.get('done', []))} step(s)).")
+    print(f"Push complete: {len(result.calls_made)} cloud call(s) made.")
+    print(status_text(project))
+    return 0
+
+
+def cmd_local(args: argparse.Namespace) -> int:
+    from .local import LocalCloud, LocalSettings
+
+    cloud = LocalCloud(LocalSettings.from_env())
+    if args.action == "start":
+        state = cloud.ensure_running()
+        print(f"Local cloud running at {state['endpoint']} (pid {state['pid']}, state in {state['state_dir']}).")
+    elif args.action == "stop":
+        print("Local cloud stopped." if cloud.stop() else "The local cloud was not running.")
+    else:
+        state = cloud.status()
+        if args.json:
+            print(json.dumps(state, indent=2))
+        else:
+            print(f"running at {state['endpoint']} (pid {state['pid']})" if state["running"] else "not running")
+    return 0
+
+
+# --- parser ----------------------------------------------------------------------------------------------------
+def add_spec_flags(parser: argparse.ArgumentParser, spec_cls: type[Spec]) -> None:
+    for question in spec_cls.questions():
+        choices = [value for value, _ in question.choices] or None
+        parser.add_argument(question.flag, dest=question.name, default=None,
+                            help=question.prompt + (f" ({', '.join(choices)})" if choices else ""))
+    parser.add_argument("--answers", metavar="FILE", help="answers as JSON or YAML (keys are the flag names with _)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--project-dir", default=argparse.SUPPRESS, help="the project folder (default: current folder)")
+    common.add_argument("--yes", "-y", action="store_true", default=argparse.SUPPRESS,
+                        help="accept defaults and confirmations, ask nothing")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
+    parser = argparse.ArgumentParser(prog="amplify-nb", parents=[common],
+                                     description="The Amplify Gen 1 workflow against a local cloud or AWS.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    configure = commands.add_parser("configure", parents=[common], help="choose the target cloud for an env")
+    add_spec_flags(configure, ConfigureSpec)
+    configure.add_argument("--env", help="the env to configure (default: the current env, or dev)")
+    configure.set_defaults(handler=cmd_configure)
+
+    init = commands.add_parser("init", parents=[common], help="initialize an Amplify project here")
+    add_spec_flags(init, InitSpec)
+    init.set_defaults(handler=cmd_init)
+
+    status = commands.add_parser("status", parents=[common], help="what push would create, update or delete")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=cmd_status)
+
+    push = commands.add_parser("push", parents=[common], help="deploy the backend")
+    push.add_argument("--plan", action="store_true", help="show the API calls push would make, make none")
+    push.set_defaults(handler=cmd_push)
+
+    local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
+    local.add_argument("action", choices=["start", "stop", "status"])
+    local.add_argument("--json", action="store_true")
+    local.set_defaults(handler=cmd_local)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    for name, default in (("project_dir", "."), ("yes", False), ("debug", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except InputError as exc:
+        print(f"🛑 {exc}", file=sys.stderr)
+        return 2
+    except AmplifyNbError as exc:
+        if args.debug:
+            raise
+        print(f"🛑 {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted. Run the command again to continue where it stopped.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+

@@ -1,0 +1,142 @@
+"""Run a plan: each call in order, with a progress bar, journaling every finished step.
+
+DisplayOnly shows the same plan without calling anything (`amplify-nb push --plan`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from typing import Any
+
+import botocore.exceptions
+import jmespath
+
+from ..aws import Target, error_code
+from ..errors import CloudError
+from .journal import Journal
+from .plan import APICall, JsonText, Plan, StoreValue, Var, Wait
+
+# Test hook for crash-safety tests: SIGKILL this process right after the Nth step is journaled.
+FAULT_AFTER_STEPS = "AMPLIFY_NB_FAULT_AFTER_STEPS"
+
+
+class Executor:
+    def __init__(self, target: Target, journal: Journal | None = None, progress: bool = True):
+        self.target = target
+        self.journal = journal or Journal(None)
+        self.progress = progress
+        self.variables: dict[str, Any] = {}
+        self.calls_made: list[str] = []
+
+    def run(self, plan: Plan, env: str = "") -> dict[str, Any]:
+        steps = plan.steps
+        self.journal.begin(env, len(steps))
+        fault_after = int(os.environ.get(FAULT_AFTER_STEPS, "0") or 0)
+        bar = _progress_bar(len(steps), enabled=self.progress and bool(steps))
+        done = 0
+        try:
+            for instruction in plan.instructions:
+                if isinstance(instruction, StoreValue):
+                    self.variables[instruction.name] = instruction.value
+                    continue
+                description = _describe(instruction)
+                if bar is not None:
+                    bar.set_description_str(description[:60])
+                if isinstance(instruction, APICall):
+                    self._call(instruction)
+                else:
+                    self._wait(instruction)
+                done += 1
+                self.journal.step_done(description)
+                if bar is not None:
+                    bar.update(1)
+                if fault_after and done == fault_after:
+                    os.kill(os.getpid(), signal.SIGKILL)
+        finally:
+            if bar is not None:
+                bar.close()
+        return self.variables
+
+    def _call(self, call: APICall) -> None:
+        params = resolve(call.params, self.variables)
+        client = self.target.client(call.service)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = getattr(client, call.method)(**params)
+                break
+            except botocore.exceptions.ClientError as exc:
+                code = error_code(exc)
+                if code in call.ok_codes:
+                    response = {}
+                    break
+                if call.retry and call.retry.matches(code, str(exc)) and attempt < call.retry.attempts:
+                    time.sleep(call.retry.delay)
+                    continue
+                raise CloudError(f"{_describe(call)} failed: {exc}. Steps before it are kept; "
+                                 "fix the cause and push again to continue.") from exc
+            except botocore.exceptions.BotoCoreError as exc:
+                raise CloudError(f"{_describe(call)} failed: {exc}. Push again to continue.") from exc
+        self.calls_made.append(call.operation)
+        for name, expression in call.store.items():
+            self.variables[name] = jmespath.search(expression, response)
+
+    def _wait(self, wait: Wait) -> None:
+        waiter = self.target.client(wait.service).get_waiter(wait.waiter)
+        try:
+            waiter.wait(**resolve(wait.params, self.variables),
+                        WaiterConfig={"Delay": 0 if self.target.is_local else wait.delay, "MaxAttempts": wait.max_attempts})
+        except botocore.exceptions.WaiterError as exc:
+            raise CloudError(f"Waiting for {wait.resource} ({wait.waiter}) failed: {exc}. Push again to keep waiting.") from exc
+
+
+class DisplayOnly:
+    """Shows what a plan would do, calling nothing."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+
+    def table(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.plan.rows(), columns=["step", "resource", "action", "call", "parameters"])
+
+    def text(self) -> str:
+        rows = self.plan.rows()
+        if not rows:
+            return "No changes: the cloud already matches the project."
+        lines = [f"{len(rows)} step(s) would run:"]
+        lines += [f"{r['step']:>3}. {r['action']:<6} {r['resource']:<45} {r['call']}  {r['parameters']}" for r in rows]
+        return "\n".join(lines)
+
+
+def resolve(value: Any, variables: dict[str, Any]) -> Any:
+    """Replace Vars by their values and JsonText by its JSON string, at any depth."""
+    if isinstance(value, Var):
+        if value.name not in variables:
+            raise CloudError(f"internal: {value} is used before an earlier step produced it")
+        return variables[value.name]
+    if isinstance(value, JsonText):
+        return json.dumps(resolve(value.document, variables))
+    if isinstance(value, dict):
+        return {k: resolve(v, variables) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [resolve(v, variables) for v in value]
+    return value
+
+
+def _describe(step: APICall | Wait) -> str:
+    if isinstance(step, APICall):
+        return f"{step.action} {step.resource}: {step.operation}"
+    return f"wait {step.resource}: {step.waiter}"
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="step", leave=True)

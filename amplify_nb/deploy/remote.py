@@ -1,0 +1,47 @@
+"""Read-only access to the cloud for the planner: describe/list/get calls only, 'not found' as None."""
+from __future__ import annotations
+
+from typing import Any
+
+import botocore.exceptions
+
+from ..aws import Target, error_code
+from ..errors import CloudError
+
+READ_PREFIXES = ("get_", "list_", "describe_", "head_")
+
+
+class RemoteState:
+    """The planner's view of the cloud. It refuses mutating methods, so planning can never change anything."""
+
+    def __init__(self, target: Target):
+        self.target = target
+
+    def read(self, service: str, method: str, missing: tuple[str, ...] = (), **params: Any) -> Any:
+        if not method.startswith(READ_PREFIXES):
+            raise AssertionError(f"the planner may only read; {service}.{method} is not a read call")
+        try:
+            return getattr(self.target.client(service), method)(**params)
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) in missing:
+                return None
+            raise CloudError(f"Reading {service} ({method}) failed: {exc}") from exc
+        except botocore.exceptions.BotoCoreError as exc:
+            raise CloudError(f"Cannot reach the {self.target.describe()}: {exc}") from exc
+
+    def paginate(self, service: str, method: str, key: str, **params: Any) -> list:
+        if not method.startswith(READ_PREFIXES):
+            raise AssertionError(f"the planner may only read; {service}.{method} is not a read call")
+        try:
+            pages = self.target.client(service).get_paginator(method).paginate(**params)
+            return [item for page in pages for item in page.get(key, [])]
+        except botocore.exceptions.ClientError as exc:
+            raise CloudError(f"Reading {service} ({method}) failed: {exc}") from exc
+
+    @property
+    def region(self) -> str:
+        return self.target.region
+
+    @property
+    def account_id(self) -> str:
+        return self.target.account_id

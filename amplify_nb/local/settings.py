@@ -1,0 +1,78 @@
+"""Where the embedded local cloud listens and keeps its state, and the fixed identity clients use with it.
+
+Every kernel, CLI command and test builds the same settings from two environment variables, so they all find
+(and share) one daemon without passing anything around. The host is fixed to the loopback address: the local
+cloud has no authentication, so it must never be reachable from another machine.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import LocalCloudError
+
+LOCAL_REGION = "us-east-1"
+# moto accepts any credentials (IAM enforcement is off); these only make boto3's request signing happy.
+LOCAL_ACCESS_KEY_ID = "local"
+LOCAL_SECRET_ACCESS_KEY = "local"
+# moto's default account: every ARN the local cloud returns carries it.
+LOCAL_ACCOUNT_ID = "123456789012"
+
+PORT_ENV = "AMPLIFY_NB_LOCAL_PORT"
+STATE_DIR_ENV = "AMPLIFY_NB_LOCAL_STATE"
+DEFAULT_PORT = 4710
+DEFAULT_STATE_DIR = "~/.amplify-nb/local"
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    """One local cloud: the port it serves on and the folder holding its recording, log and lock files."""
+
+    port: int = DEFAULT_PORT
+    state_dir: Path = Path(DEFAULT_STATE_DIR)
+    host: str = field(default="127.0.0.1", init=False)
+
+    def __post_init__(self) -> None:
+        # Resolved once, so the daemon and every client compare the same absolute path.
+        object.__setattr__(self, "state_dir", Path(self.state_dir).expanduser().resolve())
+
+    @classmethod
+    def from_env(cls) -> LocalSettings:
+        """Settings from AMPLIFY_NB_LOCAL_PORT and AMPLIFY_NB_LOCAL_STATE, with the defaults 4710 and ~/.amplify-nb/local."""
+        raw_port = os.environ.get(PORT_ENV, "").strip() or str(DEFAULT_PORT)
+        if not raw_port.isdigit() or not 1 <= int(raw_port) <= 65535:
+            raise LocalCloudError(
+                f"{PORT_ENV}={raw_port!r} is not a port number. Choose one between 1024 and 65535, "
+                f"for example: export {PORT_ENV}={DEFAULT_PORT + 1}"
+            )
+        state_dir = os.environ.get(STATE_DIR_ENV, "").strip() or DEFAULT_STATE_DIR
+        return cls(port=int(raw_port), state_dir=Path(state_dir))
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def daemon_file(self) -> Path:
+        """Written by the daemon once it serves: {pid, port, started_at}."""
+        return self.state_dir / "daemon.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / "daemon.log"
+
+    @property
+    def recording_file(self) -> Path:
+        """moto's request recording: replayed at every start, so the state survives a restart."""
+        return self.state_dir / "moto-recording.jsonl"
+
+    @property
+    def start_lock_file(self) -> Path:
+        """Held by a client while it starts a daemon, so concurrent callers start only one."""
+        return self.state_dir / "start.lock"
+
+    @property
+    def run_lock_file(self) -> Path:
+        """Held by the daemon for its whole life, so two daemons never append to one recording."""
+        return self.state_dir / "daemon.lock"

@@ -1,0 +1,84 @@
+"""init: write Amplify's project files, then create the env's root resources with the push engine.
+
+The files come first (with the env's stack name), so a killed init run again reuses the same names and the
+push engine finishes whatever is missing.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..aws import Target
+from ..categories.root import new_stack_name
+from ..errors import InputError, Problem
+from ..specs import InitSpec
+from ..fileio import atomic_write_text, read_json
+from .paths import GITIGNORE_ENTRIES
+from .project import Project
+from .push import PushResult, push
+
+PROJECT_CONFIG_VERSION = "3.1"
+
+
+def init_project(project_dir: Path | str, spec: InitSpec, progress: bool = True) -> tuple[Project, PushResult]:
+    spec.check()
+    project = Project(project_dir)
+    existing = project.project_config
+    if existing and existing.get("projectName") != spec.name:
+        raise InputError([Problem("name", f"This folder already holds the Amplify project {existing['projectName']!r}; "
+                                          "keep that name (or use another folder).")])
+    target = project.target(spec.env)
+    target.validate()
+    target.identity  # fails early, before any file is written, when the cloud cannot be reached
+    project.root.mkdir(parents=True, exist_ok=True)
+    with project.lock():
+        write_project_files(project, spec, target)
+        return project, push(project, progress=progress)
+
+
+def write_project_files(project: Project, spec: InitSpec, target: Target) -> None:
+    paths = project.paths
+    project.write_json(paths.project_config, {
+        "projectName": spec.name,
+        "version": PROJECT_CONFIG_VERSION,
+        "frontend": spec.app_type,
+        spec.app_type: {
+            "framework": spec.framework,
+            "config": {
+                "SourceDir": spec.source_dir,
+                "DistributionDir": spec.distribution_dir,
+                "BuildCommand": spec.build_command,
+                "StartCommand": spec.start_command,
+            },
+        },
+        "providers": ["awscloudformation"],
+    })
+    project.write_json(paths.local_env_info, {
+        "projectPath": str(project.root), "defaultEditor": spec.editor, "envName": spec.env})
+    aws_info = read_json(paths.local_aws_info, {})
+    if spec.env not in aws_info:
+        aws_info[spec.env] = target.to_aws_info()
+        project.write_json(paths.local_aws_info, aws_info)
+
+    team = read_json(paths.team_provider_info, {})
+    env_entry = team.setdefault(spec.env, {})
+    awscf = env_entry.setdefault("awscloudformation", {})
+    if not awscf.get("StackName"):
+        awscf.update(Region=target.region, StackName=new_stack_name(spec.name, spec.env))
+    env_entry.setdefault("categories", {})
+    project.write_json(paths.team_provider_info, team)
+
+    if not paths.backend_config.exists():
+        project.write_json(paths.backend_config, {})
+    if not paths.amplify_meta.exists():
+        project.write_json(paths.amplify_meta, {"providers": {"awscloudformation": dict(awscf)}})
+    (project.root / spec.source_dir).mkdir(parents=True, exist_ok=True)
+    add_gitignore_entries(paths.gitignore)
+
+
+def add_gitignore_entries(gitignore: Path) -> None:
+    """Append Amplify's entries that are missing, leaving the user's own lines alone."""
+    lines = gitignore.read_text().splitlines() if gitignore.exists() else []
+    missing = [entry for entry in GITIGNORE_ENTRIES if entry not in lines]
+    if missing:
+        block = (["", "#amplify-do-not-edit-begin"] if lines else ["#amplify-do-not-edit-begin"]) + missing + ["#amplify-do-not-edit-end"]
+        atomic_write_text(gitignore, "\n".join(lines + block) + "\n")

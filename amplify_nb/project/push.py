@@ -1,0 +1,121 @@
+"""push: plan from the project's files and the cloud, run the plan, then record what now exists.
+
+Recording happens only after every step succeeded, so amplify-meta.json, #current-cloud-backend/ and
+aws-exports always describe a finished push. A killed push is simply pushed again (see deploy/journal.py).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..categories import CATEGORIES, DeployContext
+from ..categories.root import root_outputs, root_resources
+from ..deploy import DisplayOnly, Executor, Journal, Plan, RemoteState, plan_push
+from ..errors import AmplifyNbError
+from .exports import write_exports
+from ..fileio import replace_tree
+from .project import Project
+from .status import StatusRow, folder_hash, resource_status
+
+
+@dataclass
+class PushResult:
+    plan: Plan
+    calls_made: list[str] = field(default_factory=list)
+    status_before: list[StatusRow] = field(default_factory=list)
+    resumed: dict | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.calls_made) or any(row.operation != "No Change" for row in self.status_before)
+
+
+def deploy_context(project: Project, env: str | None = None) -> DeployContext:
+    env = env or project.env_name
+    awscf = project.env_info(env).get("awscloudformation", {})
+    if not awscf.get("StackName"):
+        raise AmplifyNbError(f"Environment {env!r} is not initialized: run `amplify-nb init --env {env}` first.")
+    return DeployContext(project_name=project.name, env=env, stack_name=awscf["StackName"], target=project.target(env),
+                         project_root=project.root, root_outputs=awscf)
+
+
+def desired_resources(project: Project, ctx: DeployContext) -> tuple[list, dict]:
+    """Root resources first, then each category resource's models; also which models belong to which resource."""
+    resources = root_resources(ctx.stack_name, ctx.project_name, ctx.env)
+    owners: dict[tuple[str, str], list] = {}
+    for category_name, entries in project.backend_config().items():
+        for resource_name, entry in entries.items():
+            models = _category(category_name).resources(ctx, resource_name, entry)
+            owners[(category_name, resource_name)] = models
+            resources += models
+    return resources, owners
+
+
+def recorded_resources(project: Project) -> list[dict]:
+    """What the last successful push made for categories (root resources are never swept by push)."""
+    recorded = []
+    for category_name, entries in project.amplify_meta(current=True).items():
+        if category_name == "providers":
+            continue
+        for entry in entries.values():
+            recorded += entry.get("providerMetadata", {}).get("resources", [])
+    return recorded
+
+
+def plan(project: Project) -> Plan:
+    ctx = deploy_context(project)
+    desired, _ = desired_resources(project, ctx)
+    return plan_push(desired, recorded_resources(project), RemoteState(ctx.target))
+
+
+def show_plan(project: Project) -> DisplayOnly:
+    return DisplayOnly(plan(project))
+
+
+def push(project: Project, progress: bool = True, planned: Plan | None = None) -> PushResult:
+    """Run a push; `planned` is a plan just shown to the user under the same lock (else plan now)."""
+    with project.lock():
+        ctx = deploy_context(project)
+        journal = Journal(project.paths.push_journal)
+        result = PushResult(plan=Plan(), status_before=resource_status(project), resumed=journal.interrupted())
+        desired, owners = desired_resources(project, ctx)
+        result.plan = planned or plan_push(desired, recorded_resources(project), RemoteState(ctx.target))
+        executor = Executor(ctx.target, journal, progress=progress)
+        variables = executor.run(result.plan, env=ctx.env)
+        result.calls_made = executor.calls_made
+        if result.changed or result.resumed or not project.paths.current_cloud_backend.exists():
+            record_push(project, ctx, owners, variables)
+        journal.finish()
+        return result
+
+
+def record_push(project: Project, ctx: DeployContext, owners: dict, variables: dict) -> None:
+    """After a successful push: amplify-meta.json, team-provider-info.json, #current-cloud-backend/, aws-exports."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    providers = root_outputs(ctx.stack_name, ctx.target.region, variables)
+    meta: dict = {"providers": {"awscloudformation": providers}}
+    for (category_name, resource_name), models in owners.items():
+        entry = dict(project.backend_config()[category_name][resource_name])
+        entry.update(
+            output=_category(category_name).outputs(ctx, resource_name, entry, variables),
+            lastPushTimeStamp=now,
+            lastPushDirHash=folder_hash(project.paths.resource_dir(category_name, resource_name)),
+            providerMetadata={"resources": [model.identity() for model in models]},
+        )
+        meta.setdefault(category_name, {})[resource_name] = entry
+    project.write_json(project.paths.amplify_meta, meta)
+
+    team = project.team_provider_info()
+    env_entry = team.setdefault(ctx.env, {})
+    env_entry["awscloudformation"] = {**env_entry.get("awscloudformation", {}), **providers}
+    env_entry.setdefault("categories", {})
+    project.write_json(project.paths.team_provider_info, team)
+
+    replace_tree(project.paths.backend, project.paths.current_cloud_backend)
+    write_exports(project)
+
+
+def _category(name: str):
+    if name not in CATEGORIES:
+        raise AmplifyNbError(f"backend-config.json has a {name!r} category that this version of amplify_nb cannot deploy.")
+    return CATEGORIES[name]

@@ -1,0 +1,4 @@
+"""ipywidgets front-end: forms built from specs."""
+from .forms import SpecForm
+
+__all__ = ["SpecForm"]

@@ -1,0 +1,56 @@
+"""Bad input on the command line: a clear message, exit code 2, and nothing written."""
+import pytest
+
+from amplify_nb.cli import main
+
+
+@pytest.mark.parametrize("flags, expected", [
+    (["--name", "ab"], "Project name should be between 3 and 20 characters and alphanumeric"),
+    (["--name", "beer-app"], "Project name should be between 3 and 20 characters and alphanumeric"),
+    (["--env", "Prod"], "Environment name must be between 2 and 10 characters, and lowercase only."),
+    (["--editor", "notepad"], "Editor must be one of"),
+    (["--source-dir", "../elsewhere"], "Source directory path must be a folder inside the project"),
+    (["--distribution-dir", "/tmp/dist"], "Distribution directory path must be a folder inside the project"),
+])
+def test_init_refuses_bad_answers_with_exit_2_and_writes_nothing(tmp_path, capsys, flags, expected):
+    project = tmp_path / "beer"
+    project.mkdir()
+    assert main(["init", "--yes", "--project-dir", str(project), *flags]) == 2
+    assert expected in capsys.readouterr().err
+    assert list(project.iterdir()) == []
+
+
+def test_answers_file_with_a_bad_value_is_refused(tmp_path, capsys):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("name: x\nenv: dev\n")
+    assert main(["init", "--yes", "--project-dir", str(tmp_path), "--answers", str(answers)]) == 2
+    assert "Project name should be" in capsys.readouterr().err
+
+
+def test_answers_file_with_an_unknown_name_is_refused(tmp_path, capsys):
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"projectname": "beer"}')
+    assert main(["init", "--yes", "--project-dir", str(tmp_path), "--answers", str(answers)]) == 2
+    assert "Unknown answer 'projectname'" in capsys.readouterr().err
+
+
+def test_missing_answers_file_is_bad_input(tmp_path, capsys):
+    assert main(["init", "--yes", "--project-dir", str(tmp_path), "--answers", str(tmp_path / "nope.yaml")]) == 2
+    assert "Cannot read answers file" in capsys.readouterr().err
+
+
+def test_configure_refuses_an_endpoint_without_scheme(tmp_path, capsys):
+    assert main(["configure", "--project-dir", str(tmp_path), "--target", "endpoint", "--endpoint-url", "localhost:4566"]) == 2
+    assert "http://" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_status_outside_a_project_says_to_init_first(tmp_path, capsys):
+    assert main(["status", "--project-dir", str(tmp_path)]) == 1
+    assert "amplify-nb init" in capsys.readouterr().err
+
+
+def test_unknown_command_is_a_usage_error():
+    with pytest.raises(SystemExit) as exit_info:
+        main(["frobnicate"])
+    assert exit_info.value.code == 2

@@ -1,0 +1,147 @@
+"""The planner reads only and emits the exact calls, in the order real AWS needs; the executor runs them.
+
+botocore's Stubber pins every call and its order, where moto would forgive a wrong one."""
+import json
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from amplify_nb.aws import Target
+from amplify_nb.deploy import Bucket, Executor, Journal, RemoteState, Retry, Role, plan_push
+from amplify_nb.deploy.plan import APICall, Plan
+from amplify_nb.errors import CloudError
+
+POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                                  "Resource": "arn:aws:s3:::b/*"}]}
+BLOCK_ALL = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True)
+
+
+def stubbed_target(region="us-east-1", *services):
+    target = Target(kind="aws", region=region, profile="unused")
+    stubs = {}
+    for service in services or ("s3", "iam"):
+        client = boto3.client(service, region_name=region, aws_access_key_id="x", aws_secret_access_key="x")
+        target._clients[service] = client
+        stubs[service] = Stubber(client)
+        stubs[service].activate()
+    return target, stubs
+
+
+def not_found(stub, method, code, params):
+    stub.add_client_error(method, service_error_code=code, http_status_code=404, expected_params=params)
+
+
+def test_new_bucket_is_created_then_locked_down_then_given_its_policy(tmp_path):
+    target, stubs = stubbed_target("eu-west-1", "s3")
+    not_found(stubs["s3"], "head_bucket", "404", {"Bucket": "b"})
+    plan = plan_push([Bucket("b", policy=POLICY, tags={"k": "v"})], [], RemoteState(target))
+    stubs["s3"].assert_no_pending_responses()
+    assert [c.method for c in plan.calls] == ["create_bucket", "put_public_access_block", "put_bucket_policy", "put_bucket_tagging"]
+    assert plan.calls[0].params["CreateBucketConfiguration"] == {"LocationConstraint": "eu-west-1"}
+
+    s3 = stubs["s3"]
+    s3.add_response("create_bucket", {}, {"Bucket": "b", "CreateBucketConfiguration": {"LocationConstraint": "eu-west-1"}})
+    s3.add_response("put_public_access_block", {}, {"Bucket": "b", "PublicAccessBlockConfiguration": BLOCK_ALL})
+    s3.add_response("put_bucket_policy", {}, {"Bucket": "b", "Policy": json.dumps(POLICY)})
+    s3.add_response("put_bucket_tagging", {}, {"Bucket": "b", "Tagging": {"TagSet": [{"Key": "k", "Value": "v"}]}})
+    executor = Executor(target, Journal(tmp_path / "journal.json"), progress=False)
+    executor.run(plan)
+    s3.assert_no_pending_responses()
+    assert executor.calls_made == ["s3.create_bucket", "s3.put_public_access_block", "s3.put_bucket_policy", "s3.put_bucket_tagging"]
+
+
+def test_us_east_1_buckets_are_created_without_a_location_constraint():
+    target, stubs = stubbed_target("us-east-1", "s3")
+    not_found(stubs["s3"], "head_bucket", "404", {"Bucket": "b"})
+    plan = plan_push([Bucket("b")], [], RemoteState(target))
+    assert plan.calls[0].params == {"Bucket": "b"}
+
+
+def test_a_bucket_that_matches_needs_no_call():
+    target, stubs = stubbed_target("us-east-1", "s3")
+    s3 = stubs["s3"]
+    s3.add_response("head_bucket", {}, {"Bucket": "b"})
+    s3.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": BLOCK_ALL}, {"Bucket": "b"})
+    s3.add_response("get_bucket_policy", {"Policy": json.dumps(POLICY)}, {"Bucket": "b"})
+    s3.add_client_error("get_bucket_website", "NoSuchWebsiteConfiguration", http_status_code=404, expected_params={"Bucket": "b"})
+    s3.add_response("get_bucket_tagging", {"TagSet": [{"Key": "k", "Value": "v"}]}, {"Bucket": "b"})
+    plan = plan_push([Bucket("b", policy=POLICY, tags={"k": "v"})], [], RemoteState(target))
+    s3.assert_no_pending_responses()
+    assert not plan and plan.calls == []
+
+
+def test_a_changed_policy_is_put_again_and_nothing_else():
+    target, stubs = stubbed_target("us-east-1", "s3")
+    s3 = stubs["s3"]
+    s3.add_response("head_bucket", {}, {"Bucket": "b"})
+    s3.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": BLOCK_ALL}, {"Bucket": "b"})
+    s3.add_response("get_bucket_policy", {"Policy": json.dumps({"Version": "2012-10-17", "Statement": []})}, {"Bucket": "b"})
+    s3.add_client_error("get_bucket_website", "NoSuchWebsiteConfiguration", http_status_code=404)
+    s3.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404)
+    plan = plan_push([Bucket("b", policy=POLICY)], [], RemoteState(target))
+    assert [c.method for c in plan.calls] == ["put_bucket_policy"]
+
+
+def test_removed_bucket_is_emptied_before_it_is_deleted():
+    target, stubs = stubbed_target("us-east-1", "s3")
+    s3 = stubs["s3"]
+    s3.add_response("head_bucket", {}, {"Bucket": "old"})
+    s3.add_response("list_object_versions", {"Versions": [{"Key": "index.html", "VersionId": "null"}],
+                                             "DeleteMarkers": [{"Key": "gone.js", "VersionId": "v2"}]}, {"Bucket": "old"})
+    plan = plan_push([], [{"type": "s3.Bucket", "name": "old"}], RemoteState(target))
+    assert [c.method for c in plan.calls] == ["delete_objects", "delete_bucket"]
+    assert plan.calls[0].params["Delete"]["Objects"] == [{"Key": "index.html", "VersionId": "null"}, {"Key": "gone.js", "VersionId": "v2"}]
+
+
+def test_new_role_is_created_then_given_its_inline_policy():
+    target, stubs = stubbed_target("us-east-1", "iam")
+    stubs["iam"].add_client_error("get_role", "NoSuchEntity", http_status_code=404, expected_params={"RoleName": "r"})
+    role = Role("r", assume_role_policy={"Version": "2012-10-17", "Statement": []}, inline_policies={"p": POLICY})
+    plan = plan_push([role], [], RemoteState(target))
+    assert [c.method for c in plan.calls] == ["create_role", "put_role_policy"]
+    assert plan.calls[0].store == {"iam.Role:r.Arn": "Role.Arn"}
+
+
+def test_a_role_whose_trust_changed_gets_update_assume_role_policy():
+    target, stubs = stubbed_target("us-east-1", "iam")
+    iam = stubs["iam"]
+    old_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"Federated": "x"}, "Action": "sts:AssumeRoleWithWebIdentity"}]}
+    iam.add_response("get_role", {"Role": {"Path": "/", "RoleName": "r", "RoleId": "AROAEXAMPLEID12345678", "Arn": "arn:aws:iam::1:role/r",
+                                           "CreateDate": "2026-01-01T00:00:00Z", "AssumeRolePolicyDocument": json.dumps(old_trust)}}, {"RoleName": "r"})
+    iam.add_response("list_role_policies", {"PolicyNames": []}, {"RoleName": "r"})
+    new_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "x"}, "Action": "sts:AssumeRoleWithWebIdentity"}]}
+    plan = plan_push([Role("r", assume_role_policy=new_trust)], [], RemoteState(target))
+    assert [c.method for c in plan.calls] == ["update_assume_role_policy"]
+
+
+def test_planner_refuses_to_make_a_mutating_call():
+    target, _ = stubbed_target("us-east-1", "s3")
+    with pytest.raises(AssertionError, match="may only read"):
+        RemoteState(target).read("s3", "delete_bucket", Bucket="b")
+
+
+def test_executor_retries_while_a_new_role_cannot_be_assumed_yet():
+    target, stubs = stubbed_target("us-east-1", "iam")
+    iam = stubs["iam"]
+    for _ in range(2):
+        iam.add_client_error("create_role", "InvalidParameterValue", "The role defined for the function cannot be assumed by Lambda.")
+    iam.add_response("create_role", {"Role": {"Path": "/", "RoleName": "r", "RoleId": "AROAEXAMPLEID12345678", "Arn": "arn:aws:iam::1:role/r",
+                                              "CreateDate": "2026-01-01T00:00:00Z"}}, {"RoleName": "r", "AssumeRolePolicyDocument": ANY})
+    retry = Retry(codes=("InvalidParameterValue",), message="cannot be assumed", attempts=5, delay=0)
+    plan = Plan([APICall("iam.Role:r", "create", "iam", "create_role", {"RoleName": "r", "AssumeRolePolicyDocument": "{}"},
+                         store={"arn": "Role.Arn"}, retry=retry)])
+    variables = Executor(target, progress=False).run(plan)
+    assert variables["arn"] == "arn:aws:iam::1:role/r"
+
+
+def test_a_failed_step_names_itself_and_keeps_the_journal(tmp_path):
+    target, stubs = stubbed_target("us-east-1", "s3")
+    stubs["s3"].add_response("create_bucket", {})
+    stubs["s3"].add_client_error("put_bucket_policy", "MalformedPolicy", "Policy has invalid resource")
+    plan = Plan([APICall("s3.Bucket:b", "create", "s3", "create_bucket", {"Bucket": "b"}),
+                 APICall("s3.Bucket:b", "update", "s3", "put_bucket_policy", {"Bucket": "b", "Policy": "{}"})])
+    journal = Journal(tmp_path / "journal.json")
+    with pytest.raises(CloudError, match=r"update s3.Bucket:b: s3.put_bucket_policy failed.*push again"):
+        Executor(target, journal, progress=False).run(plan, env="dev")
+    assert journal.interrupted()["done"] == ["create s3.Bucket:b: s3.create_bucket"]

@@ -1,0 +1,59 @@
+"""The init and configure flows accept what Amplify accepts and refuse the rest with Amplify's messages."""
+import pytest
+
+from amplify_nb.errors import InputError
+from amplify_nb.specs import ConfigureSpec, InitSpec
+from amplify_nb.specs.init import ENV_NAME_MESSAGE, PROJECT_NAME_MESSAGE
+
+
+def messages(spec, field):
+    return [p.message for p in spec.problems() if p.field == field]
+
+
+def test_project_name_defaults_to_folder_name_without_punctuation(tmp_path):
+    assert InitSpec.for_project(tmp_path / "my-beer_app").name == "mybeerapp"
+
+
+@pytest.mark.parametrize("name", ["ab", "a" * 21, "beer-app", "beer app", "bière", ""])
+def test_bad_project_names_get_amplifys_message(tmp_path, name):
+    assert messages(InitSpec.for_project(tmp_path, {"name": name}), "name") == [PROJECT_NAME_MESSAGE]
+
+
+@pytest.mark.parametrize("name", ["abc", "Beer42", "a" * 20])
+def test_good_project_names_pass(tmp_path, name):
+    assert InitSpec.for_project(tmp_path, {"name": name}).problems() == []
+
+
+@pytest.mark.parametrize("env", ["d", "DEV", "dev1", "abcdefghijk", "de-v"])
+def test_bad_env_names_get_amplifys_message(tmp_path, env):
+    assert messages(InitSpec.for_project(tmp_path / "beer", {"env": env}), "env") == [ENV_NAME_MESSAGE]
+
+
+def test_unknown_editor_lists_the_choices(tmp_path):
+    (message,) = messages(InitSpec.for_project(tmp_path / "beer", {"editor": "notepad"}), "editor")
+    assert "vscode" in message and "notepad" in message
+
+
+@pytest.mark.parametrize("folder", ["../outside", "/abs/path", "", "a:b"])
+def test_directories_must_stay_inside_the_project(tmp_path, folder):
+    spec = InitSpec.for_project(tmp_path / "beer", {"source_dir": folder, "distribution_dir": folder})
+    assert messages(spec, "source_dir") and messages(spec, "distribution_dir")
+
+
+def test_framework_sets_amplifys_folders_and_commands(tmp_path):
+    react = InitSpec.for_project(tmp_path / "beer", {"framework": "react"})
+    assert (react.source_dir, react.distribution_dir, react.build_command) == ("src", "build", "npm run-script build")
+    vue = InitSpec.for_project(tmp_path / "beer", {"framework": "vue", "distribution_dir": "public"})
+    assert (vue.distribution_dir, vue.start_command) == ("public", "npm run-script serve")
+
+
+def test_unknown_answer_names_are_refused_not_ignored(tmp_path):
+    with pytest.raises(InputError, match="projct_name"):
+        InitSpec.for_project(tmp_path / "beer", {"projct_name": "beer"})
+
+
+def test_configure_needs_a_profile_for_aws_and_a_url_for_endpoints():
+    assert [p.field for p in ConfigureSpec(target="aws").problems()] == ["profile"]
+    assert [p.field for p in ConfigureSpec(target="endpoint", endpoint_url="localhost:4566").problems()] == ["endpoint_url"]
+    assert [p.field for p in ConfigureSpec(target="moon").problems()] == ["target"]
+    assert ConfigureSpec().problems() == []
