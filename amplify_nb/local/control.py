@@ -80,8 +80,7 @@ class LocalCloud:
     def _start_locked(self, timeout: float) -> dict[str, Any]:
         health = self._find_daemon()
         if health is None and _is_locked(self.settings.run_lock_file):
-            # A daemon for this state dir is alive but not serving yet (its starter was interrupted): wait for it.
-            health = self._wait_until_serving(timeout, child=None)
+            health = self._wait_for_lock_holder(timeout)
         if health is not None:
             if health["port"] != self.settings.port:
                 raise LocalCloudError(
@@ -100,7 +99,8 @@ class LocalCloud:
         other = probe_health(port)
         if other is not None:
             raise LocalCloudError(
-                f"Port {port} on 127.0.0.1 is used by another amplify-nb local cloud (state dir {other.get('state_dir')}). "
+                f"Port {port} on 127.0.0.1 is used by another amplify-nb local cloud "
+                f"(state dir {other.get('state_dir')}). "
                 f"Stop it ({STATE_DIR_ENV}={other.get('state_dir')} amplify-nb local stop), "
                 f"or choose another port: export {PORT_ENV}={_another_port(port)}"
             )
@@ -126,21 +126,44 @@ class LocalCloud:
             raise
         if health is None:
             _terminate(child.pid)
-            raise LocalCloudError(f"The local cloud did not answer within {timeout:.0f} s.\n{self._log_tail()}")
+            raise LocalCloudError(
+                f"The local cloud did not answer within {timeout:.0f} s (replaying a long recording takes time: "
+                f"try again with a longer timeout).\n{self._log_tail()}"
+            )
         return self._status_of(health)
 
-    def _wait_until_serving(self, timeout: float, child: subprocess.Popen[bytes] | None) -> dict[str, Any] | None:
+    def _wait_until_serving(self, timeout: float, child: subprocess.Popen[bytes]) -> dict[str, Any] | None:
         deadline = time.monotonic() + timeout
         while True:
-            if child is not None and child.poll() is not None:
+            if child.poll() is not None:
                 raise LocalCloudError(
                     f"The local cloud stopped while starting (exit code {child.returncode}).\n{self._log_tail()}"
                 )
             health = self._find_daemon()
-            if health is not None and (child is None or health["pid"] == child.pid):
+            if health is not None and health["pid"] == child.pid:
                 return health
             if time.monotonic() >= deadline:
                 return None
+            time.sleep(_POLL_SECONDS)
+
+    def _wait_for_lock_holder(self, timeout: float) -> dict[str, Any] | None:
+        """A daemon process holds this state dir but does not serve: wait until it serves, or is gone.
+
+        It is either starting (whoever started it was interrupted) or dying (killed: a large process frees its
+        memory before its files, so it stops answering before it lets go of the lock).
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            health = self._find_daemon()
+            if health is not None:
+                return health
+            if not _is_locked(self.settings.run_lock_file):
+                return None
+            if time.monotonic() >= deadline:
+                raise LocalCloudError(
+                    f"A local cloud process holds {self.settings.state_dir} but has not answered for {timeout:.0f} s. "
+                    f"Stop it (amplify-nb local stop) and try again.\n{self._log_tail()}"
+                )
             time.sleep(_POLL_SECONDS)
 
     def _log_tail(self) -> str:
@@ -168,7 +191,9 @@ class LocalCloud:
         if record and _is_daemon_process(record["pid"], self.settings.state_dir):
             return record["pid"]
         health = self._find_daemon()
-        return health["pid"] if health else None
+        if health is not None:
+            return health["pid"]
+        return _find_daemon_process(self.settings.state_dir)  # e.g. one still replaying, or wedged, without daemon.json
 
     def _read_daemon_file(self) -> dict[str, Any] | None:
         try:
@@ -254,7 +279,24 @@ def _is_daemon_process(pid: int, state_dir: Path) -> bool:
         return not Path("/proc/self").exists()  # no /proc (macOS): trust the live pid
     except OSError:
         return False
-    return b"amplify_nb.local.daemon" in command_line and str(state_dir).encode() in command_line
+    return _is_daemon_command_line(command_line, state_dir)
+
+
+def _find_daemon_process(state_dir: Path) -> int | None:
+    """The live daemon process of state_dir, found by its command line (Linux only)."""
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command_line = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if _is_daemon_command_line(command_line, state_dir) and _pid_alive(int(entry.name)):
+            return int(entry.name)
+    return None
+
+
+def _is_daemon_command_line(command_line: bytes, state_dir: Path) -> bool:
+    arguments = command_line.split(b"\0")
+    return b"amplify_nb.local.daemon" in arguments and str(state_dir).encode() in arguments
 
 
 def _pid_alive(pid: int) -> bool:

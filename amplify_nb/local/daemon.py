@@ -27,7 +27,7 @@ from filelock import FileLock, Timeout
 import werkzeug.serving
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import persistence
+from . import persistence, services  # noqa: F401  (services register their middlewares)
 from .middleware import MIDDLEWARES, ServerContext, build_app
 from .settings import LocalSettings
 
@@ -87,7 +87,8 @@ def run(settings: LocalSettings) -> int:
     try:
         run_lock.acquire(timeout=2)
     except Timeout:
-        log.error("Another local cloud process already uses %s. Stop it first: amplify-nb local stop", settings.state_dir)
+        log.error("Another local cloud process already uses %s. Stop it first: amplify-nb local stop",
+                  settings.state_dir)
         return 1
 
     began = time.monotonic()
@@ -95,9 +96,10 @@ def run(settings: LocalSettings) -> int:
     os.environ["MOTO_PORT"] = str(settings.port)  # moto builds some URLs (e.g. for Lambda) from it
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    persistence.serialize_recording_writes()
+    persistence.take_over_recorder(settings.recording_file)
     moto_app = DomainDispatcherApplication(create_backend_app)
-    context = ServerContext(settings=settings, pid=os.getpid(), started_at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
+    started_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    context = ServerContext(settings=settings, pid=os.getpid(), started_at=started_at)
     app = build_app(moto_app, [factory(context) for factory in MIDDLEWARES])
     try:
         server = make_loopback_server(settings.port, app)
@@ -106,7 +108,9 @@ def run(settings: LocalSettings) -> int:
         return 1
 
     if persistence.repair_recording(settings.recording_file):
-        log.warning("Dropped a half-written last line from %s (the daemon was killed while recording)", settings.recording_file)
+        log.warning("Dropped a half-written last line from %s (the daemon was killed while recording)",
+                    settings.recording_file)
+    log.info("Restoring the state from %s", settings.recording_file)
     try:
         replayed = persistence.restore(moto_app, make_loopback_server, settings.recording_file)
     except Exception as exc:  # any failure here means the state cannot be trusted: refuse to serve
@@ -117,7 +121,7 @@ def run(settings: LocalSettings) -> int:
         )
         return 1
 
-    write_json_atomically(settings.daemon_file, {"pid": context.pid, "port": settings.port, "started_at": context.started_at})
+    write_json_atomically(settings.daemon_file, {"pid": context.pid, "port": settings.port, "started_at": started_at})
     log.info("Serving %s (pid %s, state %s): replayed %d recorded requests in %.2f s",
              settings.endpoint, context.pid, settings.state_dir, replayed, time.monotonic() - began)
     server.serve_forever()

@@ -2,8 +2,8 @@
 
 moto leaves gaps (confirmation codes never checked, no Lambda runtime, no API Gateway data plane, no website
 hosting). Each gap is filled by a middleware that looks at a request and either answers it itself or passes it
-on to the next one, moto being the last. A module adds its middleware by appending a factory to `MIDDLEWARES`
-(and the daemon imports that module); the daemon builds one instance per factory at start.
+on to the next one, moto being the last. A module of amplify_nb/local/services/ (imported by the daemon) adds
+its middleware by appending a factory to `MIDDLEWARES`; the daemon builds one instance per factory at start.
 
 Middlewares see only live traffic: the recording replayed at start goes straight to moto (see persistence.py),
 so a middleware that keeps state of its own must persist it itself.
@@ -36,7 +36,9 @@ class ServerContext:
 class Middleware:
     """Answers a request or passes it on; this base class passes everything on."""
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp
+    ) -> Iterable[bytes]:
         return next_app(environ, start_response)
 
 
@@ -62,7 +64,9 @@ class HealthMiddleware(Middleware):
             "started_at": context.started_at,
         }
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp
+    ) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
             return json_response(start_response, "200 OK", self.payload)
         return next_app(environ, start_response)

@@ -26,7 +26,7 @@ _REPLAY_TIMEOUT_SECONDS = 3600.0  # a replay re-runs every recorded request, rea
 
 
 def configure_environment(recording_file: Path) -> None:
-    """Set moto's recorder and id strategies. Must run before moto is imported: it reads them at import."""
+    """Set moto's recorder file and id strategies; before moto is imported, as moto reads some of them then."""
     os.environ["MOTO_RECORDER_FILEPATH"] = str(recording_file)
     os.environ["MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY"] = "HASH"
     os.environ["MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY"] = "HASH"
@@ -74,14 +74,18 @@ def _start_of_last_line(file: Any, end: int, chunk_size: int = 1 << 16) -> int:
     return 0
 
 
-def serialize_recording_writes() -> None:
-    """Make each recorded request one whole line, even under concurrent requests and at SIGTERM.
+def take_over_recorder(recording_file: Path) -> None:
+    """Point moto's recorder at our file, stopped, and make each recorded request one whole line.
 
-    moto appends the JSON and its newline in separate writes, unlocked: two large concurrent uploads can
-    interleave. Holding RECORDING_LOCK around each write fixes that, and lets the daemon exit between two writes.
+    Setting the file here too (not only through the environment) keeps the recording in the state dir even
+    if some module imported moto before configure_environment ran. moto appends the JSON and its newline in
+    separate, unlocked writes: two large concurrent uploads could interleave. Holding RECORDING_LOCK around
+    each write fixes that, and lets the daemon exit between two writes.
     """
     from moto.moto_api import recorder
 
+    recorder._location = str(recording_file)
+    recorder.stop_recording()
     record = recorder._record_request
 
     def locked_record(request: Any, body: bytes | None = None) -> None:
@@ -95,7 +99,7 @@ def restore(moto_app: Any, make_server: Callable[[int, Any], Any], recording_fil
     """Seed moto, switch Lambda off Docker, replay the recording, start recording; return the lines replayed."""
     server = make_server(0, moto_app)
     # A short poll interval: shutdown() below waits up to one interval, and it delays every start.
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="restore-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         port = server.server_address[1]

@@ -39,7 +39,7 @@ class LocalSettings:
 
     @classmethod
     def from_env(cls) -> LocalSettings:
-        """Settings from AMPLIFY_NB_LOCAL_PORT and AMPLIFY_NB_LOCAL_STATE, with the defaults 4710 and ~/.amplify-nb/local."""
+        """Settings from AMPLIFY_NB_LOCAL_PORT and AMPLIFY_NB_LOCAL_STATE (defaults: 4710, ~/.amplify-nb/local)."""
         raw_port = os.environ.get(PORT_ENV, "").strip() or str(DEFAULT_PORT)
         if not raw_port.isdigit() or not 1 <= int(raw_port) <= 65535:
             raise LocalCloudError(

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock, Timeout
 
 from amplify_nb.local import LocalCloud, LocalCloudError, LocalSettings, ensure_running
 from amplify_nb.local.settings import PORT_ENV, STATE_DIR_ENV
@@ -66,11 +67,14 @@ def create_sample_state(endpoint: str, boto3_client: Callable[[str, str], Any]) 
     cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username="trainee@example.com")
 
     iam = boto3_client("iam", endpoint)
-    iam.create_role(RoleName="tutorial-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    trust_policy = json.dumps({"Version": "2012-10-17", "Statement": []})
+    iam.create_role(RoleName="tutorial-role", AssumeRolePolicyDocument=trust_policy)
     return read_sample_state(endpoint, boto3_client, pool_id, client_id)
 
 
-def read_sample_state(endpoint: str, boto3_client: Callable[[str, str], Any], pool_id: str, client_id: str) -> dict[str, Any]:
+def read_sample_state(
+    endpoint: str, boto3_client: Callable[[str, str], Any], pool_id: str, client_id: str
+) -> dict[str, Any]:
     s3 = boto3_client("s3", endpoint)
     dynamodb = boto3_client("dynamodb", endpoint)
     cognito = boto3_client("cognito-idp", endpoint)
@@ -81,11 +85,12 @@ def read_sample_state(endpoint: str, boto3_client: Callable[[str, str], Any], po
         AuthParameters={"USERNAME": "trainee@example.com", "PASSWORD": PASSWORD},
     )["AuthenticationResult"]
     role = iam.get_role(RoleName="tutorial-role")["Role"]
+    client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
     return {
         "object": s3.get_object(Bucket="persisted-bucket", Key="docs/hello world.txt")["Body"].read(),
         "items": sorted(json.dumps(item, sort_keys=True) for item in dynamodb.scan(TableName="Notes")["Items"]),
         "pool_id": cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Id"],
-        "client_id": cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]["ClientId"],
+        "client_id": client["ClientId"],
         "user_sub": {a["Name"]: a["Value"] for a in user["UserAttributes"]}["sub"],
         "can_sign_in": bool(tokens["IdToken"]),
         "role": (role["RoleId"], role["Arn"]),
@@ -156,7 +161,8 @@ def test_stop_ends_a_daemon_holding_data_and_reports_it(private_cloud, boto3_cli
     )
     for start in range(0, 500, 25):
         dynamodb.batch_write_item(RequestItems={table: [
-            {"PutRequest": {"Item": {"id": {"S": str(n)}, "payload": {"S": "x" * 500}}}} for n in range(start, start + 25)
+            {"PutRequest": {"Item": {"id": {"S": str(n)}, "payload": {"S": "x" * 500}}}}
+            for n in range(start, start + 25)
         ]})
     boto3_client("s3", cloud.endpoint).create_bucket(Bucket="bulk-bucket")
     boto3_client("s3", cloud.endpoint).put_object(Bucket="bulk-bucket", Key="blob", Body=os.urandom(1 << 20))
@@ -247,6 +253,35 @@ def test_port_used_by_another_program_gives_a_clear_error_and_starts_nothing(por
     )
     assert daemon_processes(cloud.settings.state_dir) == []
     assert not cloud.settings.daemon_file.exists()
+
+
+def test_ensure_running_waits_for_a_daemon_whose_starter_was_interrupted(private_cloud):
+    cloud = private_cloud()
+    orphan = subprocess.Popen(
+        [sys.executable, "-m", "amplify_nb.local.daemon",
+         "--port", str(cloud.settings.port), "--state-dir", str(cloud.settings.state_dir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        while not run_lock_is_held(cloud.settings):
+            assert orphan.poll() is None
+            time.sleep(0.01)
+
+        assert cloud.ensure_running()["pid"] == orphan.pid
+        assert daemon_processes(cloud.settings.state_dir) == [orphan.pid]
+    finally:
+        cloud.stop()
+        orphan.wait()
+
+
+def run_lock_is_held(settings: LocalSettings) -> bool:
+    lock = FileLock(str(settings.run_lock_file))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
 
 
 def test_port_used_by_the_local_cloud_of_another_state_dir_is_refused(local_cloud, tmp_path):
