@@ -139,6 +139,43 @@ def cmd_push(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add_or_update(args: argparse.Namespace) -> int:
+    from .categories import category as get_category
+    from .project import Project, add_resource, current_spec, status_text, update_resource
+
+    project = Project.open(args.project_dir)
+    category = get_category(args.category)
+    answers = {**load_answers(args.answers), **flag_answers(args, category.spec)}
+    if args.command == "add":
+        base = category.default_spec(project)
+    else:
+        base = current_spec(project, args.category, args.resource)
+    spec = type(base).from_answers({**base.to_answers(), **answers})
+    if interactive(args):
+        spec = ask(spec, skip=set(answers))
+    if args.command == "add":
+        name = add_resource(project, args.category, spec)
+        print(f"Successfully added resource {name} locally.")
+    else:
+        name = update_resource(project, args.category, spec, args.resource)
+        print(f"Successfully updated resource {name} locally.")
+    print("Run `amplify-nb push` to create it in the cloud." if args.command == "add" else "Run `amplify-nb push` to apply it.")
+    print(status_text(project))
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from .project import Project, remove_resource, status_text
+
+    project = Project.open(args.project_dir)
+    if not confirm(args, f"Are you sure you want to delete the {args.category} resource {args.resource or ''}?"):
+        return 0
+    name = remove_resource(project, args.category, args.resource)
+    print(f"Successfully removed resource {name} locally. Run `amplify-nb push` to delete it from the cloud.")
+    print(status_text(project))
+    return 0
+
+
 def cmd_local(args: argparse.Namespace) -> int:
     from .local import LocalCloud, LocalSettings
 
@@ -193,6 +230,23 @@ def build_parser() -> argparse.ArgumentParser:
     push = commands.add_parser("push", parents=[common], help="deploy the backend")
     push.add_argument("--plan", action="store_true", help="show the API calls push would make, make none")
     push.set_defaults(handler=cmd_push)
+
+    from .categories import load_categories
+
+    categories = load_categories()
+    for verb, summary in (("add", "add a resource to the backend"), ("update", "change a resource's answers")):
+        verb_parser = commands.add_parser(verb, parents=[common], help=summary)
+        kinds = verb_parser.add_subparsers(dest="category", required=True, metavar="CATEGORY")
+        for name, category in categories.items():
+            kind = kinds.add_parser(name, parents=[common], help=f"{verb} {name}")
+            add_spec_flags(kind, category.spec)
+            if verb == "update":
+                kind.add_argument("resource", nargs="?", help="the resource name (if there are several)")
+            kind.set_defaults(handler=cmd_add_or_update)
+    remove = commands.add_parser("remove", parents=[common], help="remove a resource (deleted from the cloud at push)")
+    remove.add_argument("category", choices=sorted(categories) or None)
+    remove.add_argument("resource", nargs="?", help="the resource name (if there are several)")
+    remove.set_defaults(handler=cmd_remove)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
     local.add_argument("action", choices=["start", "stop", "status"])

@@ -1,17 +1,21 @@
-"""Category plug-ins. Each category module provides, for one resource of backend-config.json:
+"""Category plug-ins (hosting, auth, storage, function, api), one module each, registered in CATEGORIES.
 
-    resources(ctx, resource_name, entry) -> [Resource, ...]         models for the planner, dependencies first
-    outputs(ctx, resource_name, entry, variables) -> dict           Amplify's output block after a push
-    exports(meta_entry) -> dict                                      its aws-exports.js keys
-
-and registers itself in CATEGORIES under Amplify's category name (hosting, auth, storage, function, api).
+A category module defines a class with the methods of `Category` below and calls `register(...)` at import.
+Its spec (specs/<category>.py) gives the questions, so the form, the CLI flags and the papermill parameters
+of `add <category>` come for free.
 """
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..aws import Target
+from ..specs import Spec
+
+# Amplify's category names, in the order `amplify add` lists them; a module is loaded if it exists.
+CATEGORY_MODULES = ("hosting", "auth", "storage", "function", "api")
 
 
 @dataclass(frozen=True)
@@ -27,22 +31,53 @@ class DeployContext:
 
 
 class Category(Protocol):
-    def resources(self, ctx: DeployContext, resource_name: str, entry: dict) -> list: ...
+    name: str  # Amplify's category name: hosting, auth, ...
+    spec: type[Spec]  # the answers of add/update
+    single: bool  # only one resource of this category per project (hosting)
 
-    def outputs(self, ctx: DeployContext, resource_name: str, entry: dict, variables: dict) -> dict: ...
+    def default_spec(self, project) -> Spec:
+        """Amplify's defaults for a new resource in this project (names derived from the project name)."""
 
-    def exports(self, resource_name: str, meta_entry: dict, region: str) -> dict: ...
+    def resource_name(self, spec: Spec) -> str:
+        """The backend folder name for these answers (S3AndCloudFront for hosting)."""
+
+    def read_spec(self, project, resource_name: str) -> Spec:
+        """The answers a resource was added with, read back from its files (for update)."""
+
+    def write(self, project, resource_name: str, spec: Spec) -> dict:
+        """Write amplify/backend/<category>/<resource>/ files; return its backend-config.json entry."""
+
+    def resources(self, ctx: DeployContext, resource_name: str, entry: dict) -> list:
+        """Resource models for the planner, dependencies first."""
+
+    def outputs(self, ctx: DeployContext, resource_name: str, entry: dict, variables: dict) -> dict:
+        """Amplify's `output` block after a push."""
+
+    def exports(self, resource_name: str, meta_entry: dict, region: str) -> dict:
+        """This resource's aws-exports.js keys."""
 
 
 CATEGORIES: dict[str, Category] = {}
 
 
-def register(name: str, category: Category) -> None:
-    CATEGORIES[name] = category
+def register(category: Category) -> Category:
+    CATEGORIES[category.name] = category
+    return category
+
+
+def load_categories() -> dict[str, Category]:
+    """Import every category module present, so each registers itself."""
+    for name in CATEGORY_MODULES:
+        module = f"{__name__}.{name}"
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+    return CATEGORIES
 
 
 def category(name: str) -> Category:
+    load_categories()
     try:
         return CATEGORIES[name]
     except KeyError:
-        raise KeyError(f"amplify_nb has no {name!r} category yet") from None
+        known = ", ".join(CATEGORIES) or "none yet"
+        raise KeyError(f"amplify_nb has no {name!r} category (available: {known})") from None

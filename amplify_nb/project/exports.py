@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..categories import CATEGORIES
+from ..categories import load_categories
 from ..fileio import atomic_write_text
 from .project import Project
 
@@ -16,11 +16,11 @@ def build_exports(project: Project) -> dict:
     region = meta.get("providers", {}).get("awscloudformation", {}).get("Region") or project.target().region
     config: dict = {"aws_project_region": region}
     for category_name, resources in meta.items():
-        if category_name == "providers" or category_name not in CATEGORIES:
+        if category_name == "providers" or category_name not in load_categories():
             continue
         for resource_name, entry in resources.items():
             if entry.get("output"):
-                _merge(config, CATEGORIES[category_name].exports(resource_name, entry, region))
+                _merge(config, load_categories()[category_name].exports(resource_name, entry, region))
     return config
 
 

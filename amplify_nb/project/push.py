@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from ..categories import CATEGORIES, DeployContext
+from ..categories import DeployContext, load_categories
 from ..categories.root import root_outputs, root_resources
 from ..deploy import DisplayOnly, Executor, Journal, Plan, RemoteState, plan_push
 from ..errors import AmplifyNbError
@@ -40,14 +40,20 @@ def deploy_context(project: Project, env: str | None = None) -> DeployContext:
 
 
 def desired_resources(project: Project, ctx: DeployContext) -> tuple[list, dict]:
-    """Root resources first, then each category resource's models; also which models belong to which resource."""
+    """Root resources first, then each category resource's models; also which models belong to which resource.
+
+    A category may take over a root model by returning one with the same key (auth makes the env's roles trust
+    its identity pool, as Amplify does): the category's version replaces the root one, at the category's place,
+    after the resources it refers to. Removing the category gives the root version back.
+    """
     resources = root_resources(ctx.stack_name, ctx.project_name, ctx.env)
     owners: dict[tuple[str, str], list] = {}
     for category_name, entries in project.backend_config().items():
         for resource_name, entry in entries.items():
             models = _category(category_name).resources(ctx, resource_name, entry)
             owners[(category_name, resource_name)] = models
-            resources += models
+            taken_over = {model.key for model in models}
+            resources = [resource for resource in resources if resource.key not in taken_over] + models
     return resources, owners
 
 
@@ -116,6 +122,6 @@ def record_push(project: Project, ctx: DeployContext, owners: dict, variables: d
 
 
 def _category(name: str):
-    if name not in CATEGORIES:
+    if name not in load_categories():
         raise AmplifyNbError(f"backend-config.json has a {name!r} category that this version of amplify_nb cannot deploy.")
-    return CATEGORIES[name]
+    return load_categories()[name]

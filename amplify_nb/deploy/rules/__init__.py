@@ -1,2 +1,6 @@
-"""Planner rules, one module per service; importing this package registers them all."""
-from . import iam, s3  # noqa: F401
+"""Planner rules, one module per service (s3.py, iam.py, ...); importing this package registers them all."""
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
