@@ -31,11 +31,13 @@ PAPERMILL_ARGS ?=
 # Under CI a missing Chromium fails the browser tests instead of skipping them.
 REQUIRE_BROWSER ?= $(if $(CI),1,0)
 
-# apt-get as root, or through sudo for a normal user.
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# apt-get as root, or through sudo for a normal user; Jupyter refuses root unless told (containers, CI).
+IS_ROOT := $(filter 0,$(shell id -u))
+SUDO := $(if $(IS_ROOT),,sudo)
+LAB_ALLOW_ROOT := $(if $(IS_ROOT),--allow-root,)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-START_LOCAL_CLOUD := $(VENV_PY) -c "from amplify_nb.local import ensure_running; ensure_running()"
+START_LOCAL_CLOUD := $(VENV_BIN)/amplify-nb local start
 STOP_LOCAL_CLOUD := $(VENV_PY) -c "from amplify_nb.local import LocalCloud, LocalSettings; LocalCloud(LocalSettings.from_env()).stop()"
 FREE_PORT := $(VENV_PY) -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
 
@@ -77,7 +79,7 @@ chromium:
 lab: install
 	$(START_LOCAL_CLOUD)
 	$(VENV_BIN)/jupyter lab --notebook-dir=notebooks \
-	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
+	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $(LAB_ALLOW_ROOT) $(LAB_ARGS)
 
 # Runs the whole tutorial, in order, against the local cloud; executed copies go to build/executed/.
 tutorial: install

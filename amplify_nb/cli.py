@@ -35,10 +35,14 @@ def interactive(args: argparse.Namespace) -> bool:
     return not args.yes and sys.stdin.isatty()
 
 
-def ask(spec: Spec, skip: set[str]) -> Spec:
-    """Ask every question not answered by a flag, with its default shown, as `amplify` does; re-ask on a bad answer."""
+def ask(spec: Spec, given: dict, defaults: Callable[[dict], Spec] | None = None) -> Spec:
+    """Ask every question not answered by a flag, with its default shown, as `amplify` does; re-ask a bad answer.
+
+    defaults rebuilds the defaults from the answers so far (a framework's folders follow the framework).
+    """
+    given = dict(given)
     for question in spec.questions():
-        if question.name in skip:
+        if question.name in given:
             continue
         while True:
             default = getattr(spec, question.name)
@@ -50,8 +54,9 @@ def ask(spec: Spec, skip: set[str]) -> Spec:
                     reply = question.choices[int(reply) - 1][0]
             else:
                 reply = input(f"? {question.prompt} ({default}) ").strip()
+            answer = {question.name: reply or default}
             try:
-                candidate = type(spec).from_answers({**spec.to_answers(), question.name: reply or default})
+                candidate = defaults({**given, **answer}) if defaults else type(spec).from_answers({**spec.to_answers(), **answer})
             except InputError as exc:
                 print(f">> {exc}")
                 continue
@@ -59,7 +64,7 @@ def ask(spec: Spec, skip: set[str]) -> Spec:
             if mine:
                 print(">> " + "\n>> ".join(p.message for p in mine))
                 continue
-            spec = candidate
+            spec, given = candidate, {**given, **answer}
             break
     return spec
 
@@ -77,7 +82,7 @@ def cmd_configure(args: argparse.Namespace) -> int:
     answers = {**load_answers(args.answers), **flag_answers(args, ConfigureSpec)}
     spec = ConfigureSpec.from_answers(answers)
     if interactive(args):
-        spec = ask(spec, skip=set(answers))
+        spec = ask(spec, answers)
     spec.check()
     result = configure_project(args.project_dir, spec, env=args.env)
     print(f"Env {result['env']} now deploys to the {result['target']} as {result['arn']}.")
@@ -95,7 +100,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         for question in spec.questions():
             print(f"  {question.prompt}: {getattr(spec, question.name)}")
         if not confirm(args, "Initialize the project with the above configuration?"):
-            spec = ask(spec, skip=set(answers))
+            spec = ask(spec, answers, defaults=lambda given: InitSpec.for_project(Path(args.project_dir), given))
     spec.check()
     project, result = init_project(args.project_dir, spec, progress=sys.stderr.isatty())
     made = len(result.calls_made)
@@ -152,7 +157,7 @@ def cmd_add_or_update(args: argparse.Namespace) -> int:
         base = current_spec(project, args.category, args.resource)
     spec = type(base).from_answers({**base.to_answers(), **answers})
     if interactive(args):
-        spec = ask(spec, skip=set(answers))
+        spec = ask(spec, answers)
     if args.command == "add":
         name = add_resource(project, args.category, spec)
         print(f"Successfully added resource {name} locally.")
@@ -176,6 +181,25 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .hosting import publish
+    from .project import Project, resource_status, show_plan, status_text
+
+    project = Project.open(args.project_dir)
+    with project.lock():  # one lock from the confirmation to the end of the upload
+        print(status_text(project))
+        preview = show_plan(project)
+        pending = [row for row in resource_status(project) if row.operation != "No Change"]
+        if preview.plan or pending:
+            print(preview.text())
+            if not confirm(args, "Are you sure you want to continue?"):
+                print("Publish cancelled: nothing was changed.")
+                return 0
+        result = publish(project, invalidate=args.invalidate, progress=sys.stderr.isatty(), planned=preview.plan)
+    print(result.text())
+    return 0
+
+
 def cmd_local(args: argparse.Namespace) -> int:
     from .local import LocalCloud, LocalSettings
 
@@ -185,12 +209,30 @@ def cmd_local(args: argparse.Namespace) -> int:
         print(f"Local cloud running at {state['endpoint']} (pid {state['pid']}, state in {state['state_dir']}).")
     elif args.action == "stop":
         print("Local cloud stopped." if cloud.stop() else "The local cloud was not running.")
+    elif args.action == "mailbox":
+        return show_mailbox(cloud.settings.state_dir, args.json)
     else:
         state = cloud.status()
         if args.json:
             print(json.dumps(state, indent=2))
         else:
             print(f"running at {state['endpoint']} (pid {state['pid']})" if state["running"] else "not running")
+    return 0
+
+
+def show_mailbox(state_dir: Path, as_json: bool) -> int:
+    """The local cloud's mailbox, newest first: where Cognito's codes go instead of email."""
+    from .local.services.cognito import read_mailbox
+
+    messages = read_mailbox(state_dir)
+    if as_json:
+        print(json.dumps(messages, indent=2))
+    elif not messages:
+        print(f"The local mailbox is empty ({state_dir}): codes appear here after a sign-up or a password reset.")
+    else:
+        for message in messages:
+            print(f"{message['time']}  to {message['to']}  [{message['purpose']}]  code {message['code']}  "
+                  f"(expires {message['expires_at']})\n    {message['subject']}: {message['body']}")
     return 0
 
 
@@ -248,8 +290,14 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("resource", nargs="?", help="the resource name (if there are several)")
     remove.set_defaults(handler=cmd_remove)
 
+    publish = commands.add_parser("publish", parents=[common], help="push, build the app and upload it to hosting")
+    publish.add_argument("--invalidate", "--invalidateCloudFront", "-c", dest="invalidate", action="store_true",
+                         help="invalidate the CloudFront cache after the upload (PROD hosting)")
+    publish.set_defaults(handler=cmd_publish)
+
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
-    local.add_argument("action", choices=["start", "stop", "status"])
+    local.add_argument("action", choices=["start", "stop", "status", "mailbox"],
+                       help="mailbox: the codes Cognito sent (newest first)")
     local.add_argument("--json", action="store_true")
     local.set_defaults(handler=cmd_local)
     return parser
