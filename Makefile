@@ -4,6 +4,7 @@
 #   make test      install everything (venv + Debian chromium), run every test suite
 #   make unit      fast unit tests only
 #   make tutorial  run the numbered notebooks in order with papermill into build/executed/
+#   make bench     benchmarks against peer tools (publish vs aws s3 sync), printed as tables
 #   make clean     remove build outputs and caches (keeps .venv; `make distclean` removes it too)
 #
 # Only python3 is needed up front: the venv and Chromium are installed on demand.
@@ -41,7 +42,7 @@ START_LOCAL_CLOUD := $(VENV_BIN)/amplify-nb local start
 STOP_LOCAL_CLOUD := $(VENV_PY) -c "from amplify_nb.local import LocalCloud, LocalSettings; LocalCloud(LocalSettings.from_env()).stop()"
 FREE_PORT := $(VENV_PY) -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
 
-.PHONY: help install chromium lab test unit tutorial clean distclean
+.PHONY: help install chromium lab test unit tutorial bench clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -142,6 +143,16 @@ unit: install
 	@rc=0; $(VENV_BIN)/pytest $(PYTEST_ARGS) tests/unit || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "(no unit tests collected: fine for now)"; rc=0; fi; \
 	exit $$rc
+
+# Each benchmark starts its own local cloud (free port, temporary state under build/tmp/) and stops it.
+# BENCH_ARGS are passed to every benchmark (e.g. BENCH_ARGS="--runs 1").
+BENCH_ARGS ?=
+bench: install
+	@mkdir -p $(BUILD)/tmp
+	@shopt -s nullglob; for bench in benchmarks/bench_*.py; do \
+	  echo "== $$bench"; \
+	  BENCH_TMP="$(CURDIR)/$(BUILD)/tmp" $(VENV_PY) "$$bench" $(BENCH_ARGS); \
+	done
 
 # ---------------------------------------------------------------------------------------------
 # Cleaning

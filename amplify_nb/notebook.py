@@ -36,3 +36,63 @@ def ensure_initialized(project_dir: Path, env_name: str, target: str = "local", 
     spec = InitSpec.for_project(project_dir, {**init_answers, "env": env_name})
     project, _ = init_project(project_dir, spec, progress=False)
     return project
+
+
+def hosting_spec(project: Project, **answers):
+    """The hosting answers a notebook starts from: the project's current ones (Amplify's defaults before hosting
+    is added), overridden by the non-empty answers given; so a second run with the same parameters changes nothing."""
+    from .categories import category
+    from .project import current_spec
+
+    if "hosting" in project.backend_config():
+        base = current_spec(project, "hosting")
+    else:
+        base = category("hosting").default_spec(project)
+    given = {name: value for name, value in answers.items() if value not in ("", None)}
+    return type(base).from_answers({**base.to_answers(), **given})
+
+
+def ensure_hosting(project_dir: Path, env_name: str, target: str = "local", publish_app: bool = True,
+                   **hosting_answers) -> Project:
+    """What 02-hosting does, for a later notebook run alone: init if needed, install the sample app, add hosting
+    unless the project has it, push, and publish the app (nothing is uploaded when it is already there)."""
+    from . import sample_app
+    from .hosting import publish
+    from .project import apply_resource, push
+
+    project = ensure_initialized(project_dir, env_name, target)
+    sample_app.install(project)
+    if "hosting" not in project.backend_config():
+        apply_resource(project, "hosting", hosting_spec(project, **hosting_answers))
+    if publish_app:
+        publish(project, progress=False)
+    else:
+        push(project, progress=False)
+    return project
+
+
+def auth_spec(project: Project, **answers):
+    """The auth answers a notebook starts from: the project's current ones (Amplify's defaults, email sign-in,
+    before auth is added), overridden by the non-empty answers given; a second run changes nothing."""
+    from .categories import category
+    from .project import current_spec
+
+    if "auth" in project.backend_config():
+        base = current_spec(project, "auth")
+    else:
+        base = category("auth").default_spec(project)
+    given = {name: value for name, value in answers.items() if value not in ("", None)}
+    return type(base).from_answers({**base.to_answers(), **given})
+
+
+def ensure_auth(project_dir: Path, env_name: str, target: str = "local", **auth_answers) -> Project:
+    """What 03-auth does, for a later notebook run alone: init if needed, add auth (Amplify's defaults, sign-in
+    by email) unless the project has it, and push it."""
+    from .project import apply_resource, push, resource_status
+
+    project = ensure_initialized(project_dir, env_name, target)
+    if "auth" not in project.backend_config():
+        apply_resource(project, "auth", auth_spec(project, **auth_answers))
+    if any(row.category == "auth" and row.operation != "No Change" for row in resource_status(project)):
+        push(project, progress=False)
+    return project

@@ -76,3 +76,53 @@ def cloud_resources(project: Project) -> pd.DataFrame:
     return pd.DataFrame(
         [{"type": r.type_name, "name": r.name, "exists": rule_for(r.type_name).exists(r.identity(), remote)} for r in desired],
         columns=["type", "name", "exists"])
+
+
+def user_pool_table(project: Project) -> pd.DataFrame:
+    """The pushed user pool as the Cognito console shows it: one row per setting, read from the cloud."""
+    auth = next((entry for entry in project.amplify_meta().get("auth", {}).values() if entry.get("output")), None)
+    if auth is None:
+        return pd.DataFrame(columns=["setting", "value"])
+    output = auth["output"]
+    target = project.target()
+    idp = target.client("cognito-idp")
+    pool = idp.describe_user_pool(UserPoolId=output["UserPoolId"])["UserPool"]
+    policy = pool.get("Policies", {}).get("PasswordPolicy", {})
+    client = idp.describe_user_pool_client(UserPoolId=output["UserPoolId"], ClientId=output["AppClientIDWeb"])["UserPoolClient"]
+    identity = target.client("cognito-identity").describe_identity_pool(IdentityPoolId=output["IdentityPoolId"])
+    mfa = idp.get_user_pool_mfa_config(UserPoolId=output["UserPoolId"]).get("MfaConfiguration", pool.get("MfaConfiguration"))
+    needs = [name[len("Require"):].lower() for name in ("RequireLowercase", "RequireUppercase", "RequireNumbers",
+                                                         "RequireSymbols") if policy.get(name)]
+    rows = [
+        ("Pool name", pool["Name"]), ("Pool Id", pool["Id"]), ("ARN", pool["Arn"]),
+        ("Sign in with", ", ".join(pool.get("UsernameAttributes") or ["username"])),
+        ("Verified automatically", ", ".join(pool.get("AutoVerifiedAttributes") or [])),
+        ("Password minimum length", policy.get("MinimumLength")),
+        ("Password must contain", ", ".join(needs) or "(any characters)"),
+        ("MFA", mfa), ("Verification email subject", pool.get("EmailVerificationSubject")),
+        ("Estimated number of users", pool.get("EstimatedNumberOfUsers")),
+        ("Web app client", f"{client['ClientName']} ({client['ClientId']})"),
+        ("Client secret", "yes" if client.get("ClientSecret") else "none (a web app cannot keep one)"),
+        ("Sign-in flows", ", ".join(sorted(client.get("ExplicitAuthFlows", [])))),
+        ("Refresh token lifetime", f"{client.get('RefreshTokenValidity')} {client.get('TokenValidityUnits', {}).get('RefreshToken', 'days')}"),
+        ("Identity pool", f"{identity['IdentityPoolName']} ({identity['IdentityPoolId']})"),
+        ("Guest (unauthenticated) access", "allowed" if identity.get("AllowUnauthenticatedIdentities") else "not allowed"),
+    ]
+    return pd.DataFrame([(name, str(value)) for name, value in rows], columns=["setting", "value"])
+
+
+def claims_table(claims: dict) -> pd.DataFrame:
+    """A token's claims, one per row; times (exp, iat, auth_time) also in UTC."""
+    rows = []
+    for name, value in claims.items():
+        shown = str(value)
+        if name in ("exp", "iat", "auth_time") and isinstance(value, (int, float)):
+            shown = f"{value} ({pd.Timestamp(value, unit='s', tz='UTC'):%Y-%m-%d %H:%M:%S} UTC)"
+        rows.append((name, shown))
+    return pd.DataFrame(rows, columns=["claim", "value"])
+
+
+def mailbox_table(messages: list[dict]) -> pd.DataFrame:
+    """The local mailbox (newest first): where the local cloud delivers Cognito's codes instead of email."""
+    columns = ["time", "to", "purpose", "subject", "code", "expires_at"]
+    return pd.DataFrame([{name: message.get(name) for name in columns} for message in messages], columns=columns)

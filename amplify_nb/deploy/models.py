@@ -37,6 +37,9 @@ class Bucket(Resource):
         ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True))
     website: dict | None = None
     tags: dict = field(default_factory=dict)
+    # False when another model writes this bucket's policy (a CloudFront distribution granting itself read
+    # access, which can only happen once the distribution exists): the bucket rule then leaves the policy alone.
+    manage_policy: bool = True
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,45 @@ class Role(Resource):
     inline_policies: dict = field(default_factory=dict)  # policy name -> document
     description: str = ""
     tags: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OriginAccessControl(Resource):
+    """How a CloudFront distribution signs its requests to a private S3 origin. Found by its name (no tags)."""
+
+    type_name: ClassVar[str] = "cloudfront.OriginAccessControl"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Distribution(Resource):
+    """A CloudFront distribution in front of a private S3 bucket, found again by its Comment (derived from name).
+
+    With grant_origin_read, its rule also writes the origin bucket's policy granting this distribution (and only
+    it) s3:GetObject: the policy names the distribution's ARN, which exists only once the distribution does.
+    """
+
+    type_name: ClassVar[str] = "cloudfront.Distribution"
+    origin_bucket: str = ""
+    origin_domain: str = ""  # the bucket's regional REST endpoint, B.s3.REGION.amazonaws.com
+    origin_access_control: str = ""  # name of an OriginAccessControl model
+    default_root_object: str = "index.html"
+    min_ttl: int = 60
+    default_ttl: int = 86400
+    max_ttl: int = 31536000
+    # (HTTP error code, page path, response code), e.g. (404, "/index.html", 200) for a single-page app
+    error_responses: tuple = ()
+    error_caching_min_ttl: int = 300
+    grant_origin_read: bool = True
+    tags: dict = field(default_factory=dict)
+
+    @property
+    def comment(self) -> str:
+        return f"amplify-nb {self.name}"
+
+    @property
+    def caller_reference(self) -> str:
+        return f"amplify-nb-{self.name}"
 
 
 def freeze(value: Any) -> Any:

@@ -6,10 +6,11 @@ last push recorded but is no longer desired, in reverse order.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Protocol
+import dataclasses
+from typing import Any, Callable, Iterable, Protocol
 
 from .models import Resource
-from .plan import Plan
+from .plan import Plan, StoreValue, Var
 from .remote import RemoteState
 
 
@@ -46,10 +47,41 @@ def rule_for(type_name: str) -> Rule:
 def plan_push(desired: Iterable[Resource], recorded: Iterable[dict], remote: RemoteState) -> Plan:
     desired = list(desired)
     plan = Plan()
+    known: dict[str, Any] = {}
     for resource in desired:
-        plan.extend(rule_for(resource.type_name).plan(resource, remote))
+        steps = rule_for(resource.type_name).plan(with_known_values(resource, known), remote)
+        known.update({step.name: step.value for step in steps if isinstance(step, StoreValue)})
+        plan.extend(steps)
     plan.extend(plan_sweep(desired, recorded, remote).instructions)
     return plan
+
+
+def with_known_values(resource: Resource, known: dict[str, Any]) -> Resource:
+    """The model with every Var already known at plan time filled in (the id of a resource that exists).
+
+    A model may refer to another one's id (a role trusting an identity pool); when that resource exists, its
+    rule stored the id, so this model's rule compares real documents with the cloud's and plans nothing when
+    they match. Vars still unknown (the resource is created by this plan) are resolved by the executor.
+    """
+    changes = {}
+    for model_field in dataclasses.fields(resource):
+        value = getattr(resource, model_field.name)
+        filled = _fill(value, known)
+        if filled is not value:
+            changes[model_field.name] = filled
+    return dataclasses.replace(resource, **changes) if changes else resource
+
+
+def _fill(value: Any, known: dict[str, Any]) -> Any:
+    if isinstance(value, Var):
+        return known.get(value.name, value)
+    if isinstance(value, dict):
+        items = {k: _fill(v, known) for k, v in value.items()}
+        return items if any(items[k] is not value[k] for k in value) else value
+    if isinstance(value, (list, tuple)):
+        items = [_fill(v, known) for v in value]
+        return type(value)(items) if any(a is not b for a, b in zip(items, value)) else value
+    return value
 
 
 def plan_sweep(desired: Iterable[Resource], recorded: Iterable[dict], remote: RemoteState) -> Plan:

@@ -85,7 +85,7 @@ def push(project: Project, progress: bool = True, planned: Plan | None = None) -
         journal = Journal(project.paths.push_journal)
         result = PushResult(plan=Plan(), status_before=resource_status(project), resumed=journal.interrupted())
         desired, owners = desired_resources(project, ctx)
-        result.plan = planned or plan_push(desired, recorded_resources(project), RemoteState(ctx.target))
+        result.plan = planned if planned is not None else plan_push(desired, recorded_resources(project), RemoteState(ctx.target))
         executor = Executor(ctx.target, journal, progress=progress)
         variables = executor.run(result.plan, env=ctx.env)
         result.calls_made = executor.calls_made

@@ -30,12 +30,8 @@ class BucketRule:
             steps.append(APICall(key, "update", "s3", "put_public_access_block",
                                  {"Bucket": name, "PublicAccessBlockConfiguration": bucket.block_public_access}))
 
-        policy = None if not exists else remote.read("s3", "get_bucket_policy", missing=("NoSuchBucketPolicy",), Bucket=name)
-        current_policy = json.loads(policy["Policy"]) if policy else None
-        if bucket.policy is not None and (current_policy is None or freeze(current_policy) != freeze(bucket.policy)):
-            steps.append(APICall(key, "update", "s3", "put_bucket_policy", {"Bucket": name, "Policy": JsonText(bucket.policy)}))
-        elif bucket.policy is None and current_policy is not None:
-            steps.append(APICall(key, "update", "s3", "delete_bucket_policy", {"Bucket": name}))
+        if bucket.manage_policy:
+            steps += self._plan_policy(bucket, exists, remote)
 
         website = None if not exists else remote.read("s3", "get_bucket_website", missing=("NoSuchWebsiteConfiguration",), Bucket=name)
         current_website = {k: v for k, v in (website or {}).items() if k != "ResponseMetadata"} or None
@@ -51,6 +47,16 @@ class BucketRule:
             steps.append(APICall(key, "update", "s3", "put_bucket_tagging", {"Bucket": name, "Tagging": {"TagSet": tag_set}}))
         return steps
 
+    def _plan_policy(self, bucket: Bucket, exists: bool, remote: RemoteState) -> list:
+        key, name = bucket.key, bucket.name
+        policy = None if not exists else remote.read("s3", "get_bucket_policy", missing=("NoSuchBucketPolicy",), Bucket=name)
+        current_policy = json.loads(policy["Policy"]) if policy else None
+        if bucket.policy is not None and (current_policy is None or freeze(current_policy) != freeze(bucket.policy)):
+            return [APICall(key, "update", "s3", "put_bucket_policy", {"Bucket": name, "Policy": JsonText(bucket.policy)})]
+        if bucket.policy is None and current_policy is not None:
+            return [APICall(key, "update", "s3", "delete_bucket_policy", {"Bucket": name})]
+        return []
+
     def exists(self, identity: dict, remote: RemoteState) -> bool:
         return remote.read("s3", "head_bucket", missing=NO_BUCKET, Bucket=identity["name"]) is not None
 
@@ -59,11 +65,20 @@ class BucketRule:
         key = f"{Bucket.type_name}:{name}"
         if not self.exists(identity, remote):
             return []
-        versions = remote.read("s3", "list_object_versions", missing=NO_BUCKET, Bucket=name) or {}
-        objects = [{"Key": v["Key"], "VersionId": v["VersionId"]}
-                   for v in versions.get("Versions", []) + versions.get("DeleteMarkers", [])]
+        objects = _all_versions(name, remote)
         steps = [APICall(key, "delete", "s3", "delete_objects", {"Bucket": name, "Delete": {"Objects": objects[i:i + 1000], "Quiet": True}})
                  for i in range(0, len(objects), 1000)]
         steps.append(APICall(key, "delete", "s3", "delete_bucket", {"Bucket": name}, ok_codes=NO_BUCKET))
         return steps
 
+
+def _all_versions(bucket: str, remote: RemoteState) -> list[dict]:
+    """Every object version and delete marker (pages of 1000: a published site can hold more)."""
+    found, markers = [], {}
+    while True:
+        page = remote.read("s3", "list_object_versions", missing=NO_BUCKET, Bucket=bucket, **markers) or {}
+        found += [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                  for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        if not page.get("IsTruncated"):
+            return found
+        markers = {"KeyMarker": page["NextKeyMarker"], "VersionIdMarker": page["NextVersionIdMarker"]}

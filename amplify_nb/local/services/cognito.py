@@ -50,6 +50,8 @@ PURPOSE_SUBJECT_FALLBACK = "Your verification code"
 PURPOSE_MESSAGE_FALLBACK = "Your verification code is {####}"
 
 _JSON = "application/x-amz-json-1.1"
+# Settings Cognito keeps when update_user_pool omits them (it cannot change them after creation).
+IMMUTABLE_POOL_SETTINGS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
 
 
 # --- files in the state dir -----------------------------------------------------------------------------------
@@ -328,6 +330,8 @@ class CognitoMiddleware(Middleware):
             "ForgotPassword": self.forgot_password,
             "ConfirmForgotPassword": self.confirm_forgot_password,
             "InitiateAuth": self.initiate_auth,
+            "UpdateUserPool": self.update_user_pool,
+            "DeleteUser": self.delete_user,
         }
         self.identity: dict[str, Callable] = {
             "SetIdentityPoolRoles": self.set_identity_pool_roles,
@@ -357,7 +361,8 @@ class CognitoMiddleware(Middleware):
         except ValueError:
             return self.reply(environ, start_response, error=CognitoError("SerializationException", "The request body is not JSON."))
         try:
-            answer = handler(params, lambda: self.call_moto(next_app, environ, body))
+            answer = handler(params, lambda changed=None, target=None: self.call_moto(
+                next_app, environ, changed or body, target))
         except CognitoError as error:
             return self.reply(environ, start_response, error=error)
         if isinstance(answer, MotoAnswer):
@@ -367,10 +372,12 @@ class CognitoMiddleware(Middleware):
 
     # --- plumbing ---------------------------------------------------------------------------------------------
     @staticmethod
-    def call_moto(next_app: Any, environ: dict[str, Any], body: bytes) -> MotoAnswer:
-        """Send the request on to moto (which records it) and keep its answer."""
+    def call_moto(next_app: Any, environ: dict[str, Any], body: bytes, target: str | None = None) -> MotoAnswer:
+        """Send the request (or another operation: target) on to moto, which records it; keep its answer."""
         forwarded = dict(environ, **{"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
         forwarded.pop("HTTP_TRANSFER_ENCODING", None)
+        if target:
+            forwarded["HTTP_X_AMZ_TARGET"] = target
         captured: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -471,7 +478,7 @@ class CognitoMiddleware(Middleware):
         return {"UserConfirmed": False, "CodeDeliveryDetails": self._send_code(pool, user, "sign-up"),
                 "UserSub": result["UserSub"]}
 
-    def confirm_sign_up(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
+    def confirm_sign_up(self, params: dict, moto: Callable[..., MotoAnswer]) -> Any:
         pool, user = self._pool_and_user(params)
         if user is None:
             return moto()  # moto's UserNotFoundException
@@ -481,6 +488,10 @@ class CognitoMiddleware(Middleware):
         answer = moto()
         if answer.ok:
             self.store.consume_code(pool.id, user.id, "sign-up")
+            # The code proved the address: Cognito marks it verified (moto does not), recorded like any change.
+            moto(json.dumps({"UserPoolId": pool.id, "Username": user.username,
+                             "UserAttributes": [{"Name": "email_verified", "Value": "true"}]}).encode(),
+                 IDP_TARGET + "AdminUpdateUserAttributes")
         return answer
 
     def resend_confirmation_code(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
@@ -522,6 +533,27 @@ class CognitoMiddleware(Middleware):
         if answer.ok:
             self.store.consume_code(pool.id, user.id, "forgot-password")
         return answer
+
+    def update_user_pool(self, params: dict, moto: Callable[..., MotoAnswer]) -> Any:
+        """Keep what Cognito never changes on a pool: moto's update would reset it (email sign-in would stop)."""
+        pool = pool_by_id(str(params.get("UserPoolId", "")))
+        if pool is None:
+            return moto()
+        kept = {name: pool.extended_config[name] for name in IMMUTABLE_POOL_SETTINGS
+                if name in pool.extended_config and name not in params}
+        return moto(json.dumps({**params, **kept}).encode()) if kept else moto()
+
+    def delete_user(self, params: dict, moto: Callable[..., MotoAnswer]) -> Any:
+        """DeleteUser (moto: NotImplemented) as the AdminDeleteUser it amounts to, so moto records it."""
+        token = str(params.get("AccessToken", ""))
+        for backend in _idp_backends():
+            for pool in list(backend.user_pools.values()):
+                if token in pool.access_tokens:
+                    _, username = pool.access_tokens[token]
+                    body = json.dumps({"UserPoolId": pool.id, "Username": username}).encode()
+                    answer = moto(body, IDP_TARGET + "AdminDeleteUser")
+                    return answer if not answer.ok else {}
+        raise CognitoError("NotAuthorizedException", "Access Token has been revoked")
 
     def initiate_auth(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
         answer = moto()

@@ -295,7 +295,7 @@ def website_answer(bucket_name: str, method: str, path: str, request_headers: di
     if config.redirect_host:
         return Answer(301, [("Location", f"{config.redirect_protocol or 'http'}://{config.redirect_host}{path}")])
     if method not in ("GET", "HEAD"):
-        return _html_error(405, "MethodNotAllowed", f"The specified method is not allowed against this resource.",
+        return _html_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
                            Method=method, ResourceType="OBJECT")
     access = BucketAccess(bucket, ANONYMOUS)
     key = path.lstrip("/")
