@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from .aws import Target
-from .project import Project, configure_project, init_project
 from .fileio import read_json
+from .project import Project, configure_project, init_project
 from .specs import ConfigureSpec, InitSpec
 
 DEFAULT_PROJECT_DIR = "beer-app"
@@ -38,16 +38,16 @@ def ensure_initialized(project_dir: Path, env_name: str, target: str = "local", 
     return project
 
 
-def hosting_spec(project: Project, **answers):
-    """The hosting answers a notebook starts from: the project's current ones (Amplify's defaults before hosting
-    is added), overridden by the non-empty answers given; so a second run with the same parameters changes nothing."""
+def resource_spec(project: Project, category_name: str, **answers):
+    """The answers a notebook's form starts from: the resource's current ones (Amplify's defaults before it is
+    added), overridden by the non-empty answers given; so a second run with the same parameters changes nothing."""
     from .categories import category
     from .project import current_spec
 
-    if "hosting" in project.backend_config():
-        base = current_spec(project, "hosting")
+    if category_name in project.backend_config():
+        base = current_spec(project, category_name)
     else:
-        base = category("hosting").default_spec(project)
+        base = category(category_name).default_spec(project)
     given = {name: value for name, value in answers.items() if value not in ("", None)}
     return type(base).from_answers({**base.to_answers(), **given})
 
@@ -63,26 +63,12 @@ def ensure_hosting(project_dir: Path, env_name: str, target: str = "local", publ
     project = ensure_initialized(project_dir, env_name, target)
     sample_app.install(project)
     if "hosting" not in project.backend_config():
-        apply_resource(project, "hosting", hosting_spec(project, **hosting_answers))
+        apply_resource(project, "hosting", resource_spec(project, "hosting", **hosting_answers))
     if publish_app:
         publish(project, progress=False)
     else:
         push(project, progress=False)
     return project
-
-
-def auth_spec(project: Project, **answers):
-    """The auth answers a notebook starts from: the project's current ones (Amplify's defaults, email sign-in,
-    before auth is added), overridden by the non-empty answers given; a second run changes nothing."""
-    from .categories import category
-    from .project import current_spec
-
-    if "auth" in project.backend_config():
-        base = current_spec(project, "auth")
-    else:
-        base = category("auth").default_spec(project)
-    given = {name: value for name, value in answers.items() if value not in ("", None)}
-    return type(base).from_answers({**base.to_answers(), **given})
 
 
 def ensure_auth(project_dir: Path, env_name: str, target: str = "local", **auth_answers) -> Project:
@@ -92,7 +78,7 @@ def ensure_auth(project_dir: Path, env_name: str, target: str = "local", **auth_
 
     project = ensure_initialized(project_dir, env_name, target)
     if "auth" not in project.backend_config():
-        apply_resource(project, "auth", auth_spec(project, **auth_answers))
+        apply_resource(project, "auth", resource_spec(project, "auth", **auth_answers))
     if any(row.category == "auth" and row.operation != "No Change" for row in resource_status(project)):
         push(project, progress=False)
     return project

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..aws import Target
+from ..errors import InputError
 from ..specs import Spec
 
 # Amplify's category names, in the order `amplify add` lists them; a module is loaded if it exists.
@@ -80,4 +81,4 @@ def category(name: str) -> Category:
         return CATEGORIES[name]
     except KeyError:
         known = ", ".join(CATEGORIES) or "none yet"
-        raise KeyError(f"amplify_nb has no {name!r} category (available: {known})") from None
+        raise InputError(f"amplify_nb has no {name!r} category (available: {known}).") from None

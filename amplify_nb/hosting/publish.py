@@ -124,8 +124,8 @@ def publish(project, invalidate: bool = False, progress: bool = True, build: boo
 
     `planned` is a push plan just shown to the user under the project lock (else push plans again).
     """
-    from ..project import push
     from ..categories import category
+    from ..project import push
 
     started = time.monotonic()
     with project.lock():

@@ -23,8 +23,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from filelock import FileLock, Timeout
 import werkzeug.serving
+from filelock import FileLock, Timeout
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import persistence, services  # noqa: F401  (services register their middlewares)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..specs import ConfigureSpec
 from ..fileio import read_json
+from ..specs import ConfigureSpec
 from .project import Project
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from ..aws import Target
 from ..categories.root import new_stack_name
 from ..errors import InputError, Problem
-from ..specs import InitSpec
 from ..fileio import atomic_write_text, read_json
+from ..specs import InitSpec
 from .paths import GITIGNORE_ENTRIES
 from .project import Project
 from .push import PushResult, push

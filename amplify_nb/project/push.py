@@ -12,8 +12,8 @@ from ..categories import DeployContext, load_categories
 from ..categories.root import root_outputs, root_resources
 from ..deploy import DisplayOnly, Executor, Journal, Plan, RemoteState, plan_push
 from ..errors import AmplifyNbError
-from .exports import write_exports
 from ..fileio import replace_tree
+from .exports import write_exports
 from .project import Project
 from .status import StatusRow, folder_hash, resource_status
 

@@ -25,7 +25,6 @@ def add_resource(project: Project, category_name: str, spec: Spec) -> str:
 
 
 def update_resource(project: Project, category_name: str, spec: Spec, resource_name: str | None = None) -> str:
-    category = get_category(category_name)
     spec.check()
     name = resource_name or _only_resource(project, category_name)
     if name not in project.backend_config().get(category_name, {}):

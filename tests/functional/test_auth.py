@@ -9,6 +9,7 @@ from pathlib import Path
 import jwt
 import pytest
 import requests
+from cli_runner import run_cli
 
 from amplify_nb.client.auth import (
     Auth,
@@ -19,16 +20,14 @@ from amplify_nb.client.auth import (
     NotAuthorizedError,
     NotSignedInError,
     TokenVerificationError,
-    UserNotConfirmedError,
     UsernameExistsError,
+    UserNotConfirmedError,
 )
 from amplify_nb.local import LocalCloud, LocalSettings
 from amplify_nb.local.services.cognito import read_mailbox
 from amplify_nb.project import Project, add_resource, init_project, plan
 from amplify_nb.specs import InitSpec
 from amplify_nb.specs.auth import AuthSpec
-
-from cli_runner import run_cli
 
 PASSWORD = "correct horse 42"
 

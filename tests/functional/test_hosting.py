@@ -8,14 +8,13 @@ import urllib.request
 import uuid
 
 import pytest
+from cli_runner import run_cli
 
 from amplify_nb.categories.hosting import BLOCK_ALL, PUBLIC_POLICY_ALLOWED
 from amplify_nb.cli import main
 from amplify_nb.project import Project, add_resource, plan, push, remove_resource, resource_status, update_resource
 from amplify_nb.project.status import endpoints
 from amplify_nb.specs.hosting import BUCKET_CHARACTERS_MESSAGE, HostingSpec
-
-from cli_runner import run_cli
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

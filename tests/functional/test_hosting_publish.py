@@ -8,6 +8,8 @@ import re
 import urllib.error
 
 import pytest
+from cli_runner import run_cli
+from test_hosting import fetch, new_project, unique_bucket
 
 from amplify_nb import sample_app
 from amplify_nb.errors import AmplifyNbError
@@ -16,9 +18,6 @@ from amplify_nb.local import LocalCloud, LocalSettings
 from amplify_nb.local.settings import PORT_ENV, STATE_DIR_ENV
 from amplify_nb.project import Project, add_resource, plan
 from amplify_nb.specs.hosting import HostingSpec
-
-from cli_runner import run_cli
-from test_hosting import fetch, new_project, unique_bucket
 
 
 def hosted_project(tmp_path, environment="DEV") -> Project:

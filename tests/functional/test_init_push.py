@@ -4,11 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_runner import run_cli
 from filelock import FileLock
 
 from amplify_nb.project import Project, plan, push
-
-from cli_runner import run_cli
 
 
 def root_state(boto3_client, endpoint, stack):

@@ -6,11 +6,10 @@ import re
 
 import papermill
 import pytest
+from test_notebooks import SECRET_PATTERNS, outputs_text, run_notebook, snapshot
 
 from amplify_nb.client.auth import Auth
 from amplify_nb.project import Project, plan
-
-from test_notebooks import SECRET_PATTERNS, outputs_text, run_notebook, snapshot
 
 PASSWORD = "notebook pass 2024"
 

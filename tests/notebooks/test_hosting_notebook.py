@@ -6,9 +6,9 @@ import re
 import urllib.request
 import uuid
 
-from amplify_nb.project import Project, plan
-
 from test_notebooks import SECRET_PATTERNS, outputs_text, run_notebook, snapshot
+
+from amplify_nb.project import Project, plan
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-import boto3
 import pytest
-from botocore.stub import Stubber
+from stubs import stubbed_target
 
-from amplify_nb.aws import Target
 from amplify_nb.categories import DeployContext
 from amplify_nb.categories.auth import AUTH
 from amplify_nb.categories.root import PLACEHOLDER_TRUST, tags
@@ -26,16 +24,6 @@ POOL_ID, POOL_ARN = "us-east-1_Abc123", f"arn:aws:cognito-idp:us-east-1:{ACCOUNT
 IDENTITY_POOL_ID = "us-east-1:0e2b7f1c-2a57-4b2f-9a53-6f1f3c1c2d3e"
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
-
-def stubbed_target(*services):
-    target = Target(kind="aws", region="us-east-1", profile="unused")
-    stubs = {}
-    for service in services:
-        client = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-        target._clients[service] = client
-        stubs[service] = Stubber(client)
-        stubs[service].activate()
-    return target, stubs
 
 
 def auth_models(tmp_path, target, **answers):

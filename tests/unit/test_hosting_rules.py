@@ -6,10 +6,10 @@ import json
 
 import boto3
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 from moto import mock_aws
+from stubs import stubbed_target
 
-from amplify_nb.aws import Target
 from amplify_nb.categories.hosting import BLOCK_ALL, PUBLIC_POLICY_ALLOWED, hosting_models
 from amplify_nb.deploy import Executor, RemoteState, plan_push
 from amplify_nb.deploy.rules.cloudfront import config_drift, desired_config, origin_read_policy
@@ -20,16 +20,6 @@ TAGS = {"user:Stack": "dev"}
 PROD = HostingSpec(bucket_name="beer-site", environment="PROD")
 DEV = HostingSpec(bucket_name="beer-site", environment="DEV")
 
-
-def stubbed_target(*services):
-    target = Target(kind="aws", region="us-east-1", profile="unused")
-    stubs = {}
-    for service in services:
-        client = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-        target._clients[service] = client
-        stubs[service] = Stubber(client)
-        stubs[service].activate()
-    return target, stubs
 
 
 def strip(response):

@@ -3,12 +3,17 @@ import json
 
 import pytest
 
-from amplify_nb.categories.hosting import (
-    cloudformation_template, oac_name, spec_from_files, website_url)
+from amplify_nb.categories.hosting import cloudformation_template, oac_name, spec_from_files, website_url
 from amplify_nb.errors import InputError
 from amplify_nb.specs.hosting import (
-    BUCKET_CHARACTERS_MESSAGE, BUCKET_DOTS_MESSAGE, BUCKET_END_MESSAGE, BUCKET_IP_MESSAGE, BUCKET_START_MESSAGE,
-    HostingSpec, default_bucket_name)
+    BUCKET_CHARACTERS_MESSAGE,
+    BUCKET_DOTS_MESSAGE,
+    BUCKET_END_MESSAGE,
+    BUCKET_IP_MESSAGE,
+    BUCKET_START_MESSAGE,
+    HostingSpec,
+    default_bucket_name,
+)
 
 
 def messages(spec, field):

@@ -7,8 +7,17 @@ import pytest
 from moto import mock_aws
 
 from amplify_nb.hosting.upload import (
-    IMMUTABLE, REVALIDATE, cache_control, content_etag, content_type, delete_objects, local_files, plan_sync,
-    remote_objects, upload_files)
+    IMMUTABLE,
+    REVALIDATE,
+    cache_control,
+    content_etag,
+    content_type,
+    delete_objects,
+    local_files,
+    plan_sync,
+    remote_objects,
+    upload_files,
+)
 
 
 @pytest.mark.parametrize("key, expected", [

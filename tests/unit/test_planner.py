@@ -3,11 +3,10 @@
 botocore's Stubber pins every call and its order, where moto would forgive a wrong one."""
 import json
 
-import boto3
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
+from stubs import stubbed_target
 
-from amplify_nb.aws import Target
 from amplify_nb.deploy import Bucket, Executor, Journal, RemoteState, Retry, Role, plan_push
 from amplify_nb.deploy.plan import APICall, Plan
 from amplify_nb.errors import CloudError
@@ -17,23 +16,13 @@ POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal":
 BLOCK_ALL = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True)
 
 
-def stubbed_target(region="us-east-1", *services):
-    target = Target(kind="aws", region=region, profile="unused")
-    stubs = {}
-    for service in services or ("s3", "iam"):
-        client = boto3.client(service, region_name=region, aws_access_key_id="x", aws_secret_access_key="x")
-        target._clients[service] = client
-        stubs[service] = Stubber(client)
-        stubs[service].activate()
-    return target, stubs
-
 
 def not_found(stub, method, code, params):
     stub.add_client_error(method, service_error_code=code, http_status_code=404, expected_params=params)
 
 
 def test_new_bucket_is_created_then_locked_down_then_given_its_policy(tmp_path):
-    target, stubs = stubbed_target("eu-west-1", "s3")
+    target, stubs = stubbed_target("s3", region="eu-west-1")
     not_found(stubs["s3"], "head_bucket", "404", {"Bucket": "b"})
     plan = plan_push([Bucket("b", policy=POLICY, tags={"k": "v"})], [], RemoteState(target))
     stubs["s3"].assert_no_pending_responses()
@@ -52,14 +41,14 @@ def test_new_bucket_is_created_then_locked_down_then_given_its_policy(tmp_path):
 
 
 def test_us_east_1_buckets_are_created_without_a_location_constraint():
-    target, stubs = stubbed_target("us-east-1", "s3")
+    target, stubs = stubbed_target("s3")
     not_found(stubs["s3"], "head_bucket", "404", {"Bucket": "b"})
     plan = plan_push([Bucket("b")], [], RemoteState(target))
     assert plan.calls[0].params == {"Bucket": "b"}
 
 
 def test_a_bucket_that_matches_needs_no_call():
-    target, stubs = stubbed_target("us-east-1", "s3")
+    target, stubs = stubbed_target("s3")
     s3 = stubs["s3"]
     s3.add_response("head_bucket", {}, {"Bucket": "b"})
     s3.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": BLOCK_ALL}, {"Bucket": "b"})
@@ -72,7 +61,7 @@ def test_a_bucket_that_matches_needs_no_call():
 
 
 def test_a_changed_policy_is_put_again_and_nothing_else():
-    target, stubs = stubbed_target("us-east-1", "s3")
+    target, stubs = stubbed_target("s3")
     s3 = stubs["s3"]
     s3.add_response("head_bucket", {}, {"Bucket": "b"})
     s3.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": BLOCK_ALL}, {"Bucket": "b"})
@@ -84,7 +73,7 @@ def test_a_changed_policy_is_put_again_and_nothing_else():
 
 
 def test_removed_bucket_is_emptied_before_it_is_deleted():
-    target, stubs = stubbed_target("us-east-1", "s3")
+    target, stubs = stubbed_target("s3")
     s3 = stubs["s3"]
     s3.add_response("head_bucket", {}, {"Bucket": "old"})
     s3.add_response("list_object_versions", {"Versions": [{"Key": "index.html", "VersionId": "null"}],
@@ -95,7 +84,7 @@ def test_removed_bucket_is_emptied_before_it_is_deleted():
 
 
 def test_new_role_is_created_then_given_its_inline_policy():
-    target, stubs = stubbed_target("us-east-1", "iam")
+    target, stubs = stubbed_target("iam")
     stubs["iam"].add_client_error("get_role", "NoSuchEntity", http_status_code=404, expected_params={"RoleName": "r"})
     role = Role("r", assume_role_policy={"Version": "2012-10-17", "Statement": []}, inline_policies={"p": POLICY})
     plan = plan_push([role], [], RemoteState(target))
@@ -104,7 +93,7 @@ def test_new_role_is_created_then_given_its_inline_policy():
 
 
 def test_a_role_whose_trust_changed_gets_update_assume_role_policy():
-    target, stubs = stubbed_target("us-east-1", "iam")
+    target, stubs = stubbed_target("iam")
     iam = stubs["iam"]
     old_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"Federated": "x"}, "Action": "sts:AssumeRoleWithWebIdentity"}]}
     iam.add_response("get_role", {"Role": {"Path": "/", "RoleName": "r", "RoleId": "AROAEXAMPLEID12345678", "Arn": "arn:aws:iam::1:role/r",
@@ -116,13 +105,13 @@ def test_a_role_whose_trust_changed_gets_update_assume_role_policy():
 
 
 def test_planner_refuses_to_make_a_mutating_call():
-    target, _ = stubbed_target("us-east-1", "s3")
+    target, _ = stubbed_target("s3")
     with pytest.raises(AssertionError, match="may only read"):
         RemoteState(target).read("s3", "delete_bucket", Bucket="b")
 
 
 def test_executor_retries_while_a_new_role_cannot_be_assumed_yet():
-    target, stubs = stubbed_target("us-east-1", "iam")
+    target, stubs = stubbed_target("iam")
     iam = stubs["iam"]
     for _ in range(2):
         iam.add_client_error("create_role", "InvalidParameterValue", "The role defined for the function cannot be assumed by Lambda.")
@@ -136,7 +125,7 @@ def test_executor_retries_while_a_new_role_cannot_be_assumed_yet():
 
 
 def test_a_failed_step_names_itself_and_keeps_the_journal(tmp_path):
-    target, stubs = stubbed_target("us-east-1", "s3")
+    target, stubs = stubbed_target("s3")
     stubs["s3"].add_response("create_bucket", {})
     stubs["s3"].add_client_error("put_bucket_policy", "MalformedPolicy", "Policy has invalid resource")
     plan = Plan([APICall("s3.Bucket:b", "create", "s3", "create_bucket", {"Bucket": "b"}),
