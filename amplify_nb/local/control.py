@@ -3,7 +3,7 @@
 The daemon is started on demand as a detached process (its own session, so closing a notebook kernel does not
 end it) and found again through its health endpoint, which also tells it apart from another program on the
 port. A file lock in the state dir makes concurrent callers start a single daemon; the daemon's own lock makes
-sure only one process ever appends to a state dir's recording.
+sure only one process ever appends to a state dir's state log.
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ class LocalCloud:
         return self.start(timeout=timeout)
 
     def start(self, timeout: float = 60.0) -> dict[str, Any]:
-        """Start the daemon unless it already runs, and wait until it serves (its recording replayed)."""
+        """Start the daemon unless it already runs, and wait until it serves (its state log replayed)."""
         self.settings.state_dir.mkdir(parents=True, exist_ok=True)
         try:
             with FileLock(str(self.settings.start_lock_file), timeout=timeout):
@@ -127,7 +127,7 @@ class LocalCloud:
         if health is None:
             _terminate(child.pid)
             raise LocalCloudError(
-                f"The local cloud did not answer within {timeout:.0f} s (replaying a long recording takes time: "
+                f"The local cloud did not answer within {timeout:.0f} s (replaying a long state log takes time: "
                 f"try again with a longer timeout).\n{self._log_tail()}"
             )
         return self._status_of(health)

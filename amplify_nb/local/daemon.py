@@ -1,11 +1,11 @@
 """The local cloud daemon: `python -m amplify_nb.local.daemon --port P --state-dir D`.
 
-One process serves moto (behind our middlewares) on 127.0.0.1 only, restored from the state dir's recording.
+One process serves moto (behind our middlewares) on 127.0.0.1 only, restored from the state dir's state log.
 It is started, found and stopped by control.py; run it by hand only to debug (its log goes to stderr then).
 
 Startup order matters: the public port is bound first (a taken port fails at once, and early clients wait in
 the listen backlog instead of being refused), then the state is restored, then daemon.json is written and
-the port served. SIGTERM exits at once, between two recording writes: interpreter teardown of a large moto
+the port served. SIGTERM exits at once, between two state-log writes: interpreter teardown of a large moto
 state can take a minute, and nothing needs flushing.
 """
 from __future__ import annotations
@@ -29,10 +29,11 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import persistence, services  # noqa: F401  (services register their middlewares)
 from .middleware import MIDDLEWARES, ServerContext, build_app
+from .recorder import StateRecorder
 from .settings import LocalSettings
 
 log = logging.getLogger("amplify_nb.local.daemon")
-_EXIT_WAIT_FOR_RECORDING_SECONDS = 0.5
+_EXIT_WAIT_FOR_LOG_WRITE_SECONDS = 0.5
 
 
 def make_loopback_server(port: int, app: Any) -> BaseWSGIServer:
@@ -61,8 +62,8 @@ def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
 def _install_exit_handlers(settings: LocalSettings) -> None:
     def exit_now(signum: int, frame: FrameType | None) -> None:
         log.info("Signal %s: exiting", signal.Signals(signum).name)
-        # Wait for an in-flight recording write so the last line is whole; never wait long.
-        persistence.RECORDING_LOCK.acquire(timeout=_EXIT_WAIT_FOR_RECORDING_SECONDS)
+        # Wait for an in-flight state-log write so the last line is whole; never wait long.
+        persistence.APPEND_LOCK.acquire(timeout=_EXIT_WAIT_FOR_LOG_WRITE_SECONDS)
         _remove_own_daemon_file(settings)
         logging.shutdown()
         os._exit(0)
@@ -92,37 +93,35 @@ def run(settings: LocalSettings) -> int:
         return 1
 
     began = time.monotonic()
-    persistence.configure_environment(settings.recording_file)
+    persistence.configure_environment()
     os.environ["MOTO_PORT"] = str(settings.port)  # moto builds some URLs (e.g. for Lambda) from it
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    persistence.take_over_recorder(settings.recording_file)
     moto_app = DomainDispatcherApplication(create_backend_app)
+    state_log = persistence.StateLog(settings.state_log_file)
     started_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
     context = ServerContext(settings=settings, pid=os.getpid(), started_at=started_at)
-    app = build_app(moto_app, [factory(context) for factory in MIDDLEWARES])
+    # The recorder is innermost: it logs what moto receives, our middlewares' own calls included.
+    app = build_app(StateRecorder(moto_app, state_log), [factory(context) for factory in MIDDLEWARES])
     try:
         server = make_loopback_server(settings.port, app)
     except OSError as exc:
         log.error("Cannot listen on %s: %s", settings.endpoint, exc)
         return 1
 
-    if persistence.repair_recording(settings.recording_file):
-        log.warning("Dropped a half-written last line from %s (the daemon was killed while recording)",
-                    settings.recording_file)
-    log.info("Restoring the state from %s", settings.recording_file)
+    log.info("Restoring the state from %s", settings.state_log_file)
     try:
-        replayed = persistence.restore(moto_app, make_loopback_server, settings.recording_file)
+        replayed = persistence.restore(moto_app, make_loopback_server, settings.legacy_recording_file, state_log)
     except Exception as exc:  # any failure here means the state cannot be trusted: refuse to serve
         log.error(
-            "Could not restore the local cloud from %s: %s. To start with an empty local cloud, move that file aside.",
-            settings.recording_file,
-            exc,
+            "Could not restore the local cloud from %s: %s. To start with an empty local cloud, move the state "
+            "files (%s, %s) aside.",
+            settings.state_dir, exc, settings.state_log_file.name, settings.legacy_recording_file.name,
         )
         return 1
 
     write_json_atomically(settings.daemon_file, {"pid": context.pid, "port": settings.port, "started_at": started_at})
-    log.info("Serving %s (pid %s, state %s): replayed %d recorded requests in %.2f s",
+    log.info("Serving %s (pid %s, state %s): replayed %d logged requests in %.2f s",
              settings.endpoint, context.pid, settings.state_dir, replayed, time.monotonic() - began)
     server.serve_forever()
     return 0

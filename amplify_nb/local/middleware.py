@@ -5,8 +5,10 @@ hosting). Each gap is filled by a middleware that looks at a request and either 
 on to the next one, moto being the last. A module of amplify_nb/local/services/ (imported by the daemon) adds
 its middleware by appending a factory to `MIDDLEWARES`; the daemon builds one instance per factory at start.
 
-Middlewares see only live traffic: the recording replayed at start goes straight to moto (see persistence.py),
-so a middleware that keeps state of its own must persist it itself.
+Innermost, directly around moto, the daemon puts recorder.py's StateRecorder: every request that reaches moto,
+a middleware's own calls included, is logged there if it changes state. Middlewares see only live traffic: the
+log replayed at start goes straight to moto (see persistence.py), so a middleware that keeps state of its own
+must persist it itself.
 """
 from __future__ import annotations
 

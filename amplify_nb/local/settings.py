@@ -27,7 +27,7 @@ DEFAULT_STATE_DIR = "~/.amplify-nb/local"
 
 @dataclass(frozen=True)
 class LocalSettings:
-    """One local cloud: the port it serves on and the folder holding its recording, log and lock files."""
+    """One local cloud: the port it serves on and the folder holding its state log, daemon log and lock files."""
 
     port: int = DEFAULT_PORT
     state_dir: Path = Path(DEFAULT_STATE_DIR)
@@ -63,8 +63,13 @@ class LocalSettings:
         return self.state_dir / "daemon.log"
 
     @property
-    def recording_file(self) -> Path:
-        """moto's request recording: replayed at every start, so the state survives a restart."""
+    def state_log_file(self) -> Path:
+        """The requests that changed state, one JSON line each: replayed at every start (persistence.py)."""
+        return self.state_dir / "state-log.jsonl"
+
+    @property
+    def legacy_recording_file(self) -> Path:
+        """moto's own recording, from amplify-nb versions before the state log: replayed first, never written."""
         return self.state_dir / "moto-recording.jsonl"
 
     @property
@@ -74,5 +79,5 @@ class LocalSettings:
 
     @property
     def run_lock_file(self) -> Path:
-        """Held by the daemon for its whole life, so two daemons never append to one recording."""
+        """Held by the daemon for its whole life, so two daemons never append to one state log."""
         return self.state_dir / "daemon.lock"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import itertools
 import json
 import os
 import signal
@@ -146,6 +147,181 @@ def test_state_of_two_sessions_survives_a_second_restart(private_cloud, boto3_cl
     cloud.start()
 
     assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {"first-session", "second-session"}
+
+
+def logged_lines(cloud: LocalCloud) -> int:
+    path = cloud.settings.state_log_file
+    return len(path.read_bytes().splitlines()) if path.exists() else 0
+
+
+def test_reads_are_not_logged_and_each_change_is_logged_once(private_cloud, boto3_client):
+    cloud = private_cloud()
+    cloud.start()
+    dynamodb, s3 = boto3_client("dynamodb", cloud.endpoint), boto3_client("s3", cloud.endpoint)
+    dynamodb.create_table(
+        TableName="Reads", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.put_item(TableName="Reads", Item={"id": {"S": "one"}})
+    s3.create_bucket(Bucket="reads-bucket")
+    assert logged_lines(cloud) == 3
+
+    for _ in range(50):
+        dynamodb.get_item(TableName="Reads", Key={"id": {"S": "one"}})
+        s3.list_buckets()
+    dynamodb.scan(TableName="Reads")
+    dynamodb.describe_table(TableName="Reads")
+    s3.head_bucket(Bucket="reads-bucket")
+    s3.list_objects_v2(Bucket="reads-bucket")
+    boto3_client("sts", cloud.endpoint).get_caller_identity()  # query protocol (Action= in the form body)
+    boto3_client("iam", cloud.endpoint).list_roles()
+    boto3_client("cognito-idp", cloud.endpoint).list_user_pools(MaxResults=10)
+
+    assert logged_lines(cloud) == 3
+    boto3_client("iam", cloud.endpoint).create_role(RoleName="logged", AssumeRolePolicyDocument="{}")
+    assert logged_lines(cloud) == 4
+
+
+def create_with_reads_between(endpoint: str, boto3_client: Callable[[str, str], Any]) -> dict[str, Any]:
+    """Resources whose ids moto draws at random, each creation preceded by a few reads; returns their ids."""
+    idp, identity = boto3_client("cognito-idp", endpoint), boto3_client("cognito-identity", endpoint)
+    apigateway, cloudfront = boto3_client("apigateway", endpoint), boto3_client("cloudfront", endpoint)
+    iam, s3 = boto3_client("iam", endpoint), boto3_client("s3", endpoint)
+
+    def some_reads() -> None:
+        idp.list_user_pools(MaxResults=10)
+        s3.list_buckets()
+        apigateway.get_rest_apis()
+
+    some_reads()
+    pool_id = idp.create_user_pool(PoolName="ids", UsernameAttributes=["email"])["UserPool"]["Id"]
+    some_reads()
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="web")["UserPoolClient"]["ClientId"]
+    some_reads()
+    sub = idp.admin_create_user(UserPoolId=pool_id, Username="ids@example.com")["User"]["Attributes"]
+    some_reads()
+    identity_pool_id = identity.create_identity_pool(IdentityPoolName="ids", AllowUnauthenticatedIdentities=False,
+                                                     CognitoIdentityProviders=[{"ClientId": client_id}])["IdentityPoolId"]
+    some_reads()
+    rest_api_id = apigateway.create_rest_api(name="ids")["id"]
+    some_reads()
+    s3.create_bucket(Bucket="ids-origin")
+    distribution_id = cloudfront.create_distribution(DistributionConfig={
+        "CallerReference": "ids", "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": "ids-origin.s3.amazonaws.com",
+                                              "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "allow-all"},
+    })["Distribution"]["Id"]
+    some_reads()
+    role_id = iam.create_role(RoleName="ids", AssumeRolePolicyDocument="{}")["Role"]["RoleId"]
+    return {"pool_id": pool_id, "client_id": client_id, "sub": {a["Name"]: a["Value"] for a in sub}["sub"],
+            "identity_pool_id": identity_pool_id, "rest_api_id": rest_api_id, "distribution_id": distribution_id,
+            "role_id": role_id}
+
+
+def ids_in(endpoint: str, boto3_client: Callable[[str, str], Any]) -> dict[str, Any]:
+    idp = boto3_client("cognito-idp", endpoint)
+    pool_id = idp.list_user_pools(MaxResults=10)["UserPools"][0]["Id"]
+    user = idp.admin_get_user(UserPoolId=pool_id, Username="ids@example.com")
+    return {
+        "pool_id": pool_id,
+        "client_id": idp.list_user_pool_clients(UserPoolId=pool_id)["UserPoolClients"][0]["ClientId"],
+        "sub": {a["Name"]: a["Value"] for a in user["UserAttributes"]}["sub"],
+        "identity_pool_id": boto3_client("cognito-identity", endpoint).list_identity_pools(
+            MaxResults=10)["IdentityPools"][0]["IdentityPoolId"],
+        "rest_api_id": boto3_client("apigateway", endpoint).get_rest_apis()["items"][0]["id"],
+        "distribution_id": boto3_client("cloudfront", endpoint).list_distributions()[
+            "DistributionList"]["Items"][0]["Id"],
+        "role_id": boto3_client("iam", endpoint).get_role(RoleName="ids")["Role"]["RoleId"],
+    }
+
+
+def test_ids_are_identical_after_a_restart_even_with_reads_between_the_creations(private_cloud, boto3_client):
+    cloud = private_cloud()
+    cloud.start()
+    before = create_with_reads_between(cloud.endpoint, boto3_client)
+    assert ids_in(cloud.endpoint, boto3_client) == before
+
+    cloud.stop()
+    cloud.start()
+
+    assert ids_in(cloud.endpoint, boto3_client) == before
+
+
+def test_a_user_signs_in_after_a_restart_with_the_old_client_id(private_cloud, boto3_client):
+    from amplify_nb.client.auth import Auth, AuthConfig
+
+    cloud = private_cloud()
+    endpoint = cloud.start()["endpoint"]
+    idp = boto3_client("cognito-idp", endpoint)
+    pool_id = idp.create_user_pool(PoolName="sign-in", UsernameAttributes=["email"],
+                                   AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    idp.list_user_pools(MaxResults=10)
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="web", ExplicitAuthFlows=[
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    config = AuthConfig(region="us-east-1", user_pool_id=pool_id, client_id=client_id, endpoint=endpoint)
+    auth = Auth(config)
+    auth.sign_up("restarted@example.com", PASSWORD)
+    idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+    auth.confirm_sign_up("restarted@example.com", auth.latest_code("restarted@example.com"))
+    before = auth.sign_in("restarted@example.com", PASSWORD)
+
+    cloud.stop()
+    cloud.start()
+
+    after = Auth(config).sign_in("restarted@example.com", PASSWORD)
+    assert after.sub == before.sub and after == before
+    user = idp.admin_get_user(UserPoolId=pool_id, Username="restarted@example.com")
+    # Logged from the Cognito service's own call to moto after the code was checked.
+    assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["email_verified"] == "true"
+
+
+LEGACY_RECORDING = Path(__file__).parent / "data" / "legacy-moto-recording.jsonl"
+# What the daemon that made LEGACY_RECORDING (moto's recorder, reads included) answered.
+LEGACY_IDS = {
+    "pool_id": "us-east-1_f136e35964f8fcac4e625a354dd521c1f2ba185359b55",
+    "client_id": "b570d2d468961f95858c8c7129",
+    "sub": "58d07674-334d-473d-a0c2-90d00994940e",
+    "identity_pool_id": "us-east-1:8cdece75-921e-4ce6-939f-711060c73494",
+    "rest_api_id": "f0rfwcfpkp",
+    "role_id": "AROARZPUZDIKEJUTGSINJ",
+}
+
+
+def legacy_ids(endpoint: str, boto3_client: Callable[[str, str], Any]) -> dict[str, Any]:
+    idp = boto3_client("cognito-idp", endpoint)
+    pool_id = LEGACY_IDS["pool_id"]
+    user = idp.admin_get_user(UserPoolId=pool_id, Username="legacy@example.com")
+    return {
+        "pool_id": idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Id"],
+        "client_id": idp.list_user_pool_clients(UserPoolId=pool_id)["UserPoolClients"][0]["ClientId"],
+        "sub": {a["Name"]: a["Value"] for a in user["UserAttributes"]}["sub"],
+        "identity_pool_id": boto3_client("cognito-identity", endpoint).list_identity_pools(
+            MaxResults=10)["IdentityPools"][0]["IdentityPoolId"],
+        "rest_api_id": boto3_client("apigateway", endpoint).get_rest_apis()["items"][0]["id"],
+        "role_id": boto3_client("iam", endpoint).get_role(RoleName="legacy-role")["Role"]["RoleId"],
+    }
+
+
+def test_a_state_dir_from_moto_s_recorder_keeps_its_ids_and_new_changes_go_to_the_state_log(private_cloud,
+                                                                                              boto3_client):
+    cloud = private_cloud()
+    cloud.settings.state_dir.mkdir(parents=True)
+    legacy = cloud.settings.legacy_recording_file
+    legacy.write_bytes(LEGACY_RECORDING.read_bytes())
+
+    cloud.start()
+    assert legacy_ids(cloud.endpoint, boto3_client) == LEGACY_IDS
+    s3 = boto3_client("s3", cloud.endpoint)
+    s3.create_bucket(Bucket="after-the-upgrade")
+    cloud.stop()
+    cloud.start()
+
+    assert legacy_ids(cloud.endpoint, boto3_client) == LEGACY_IDS
+    assert s3.get_object(Bucket="legacy-bucket", Key="hello.txt")["Body"].read() == b"hello from the old recorder"
+    assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {"legacy-bucket", "after-the-upgrade"}
+    assert legacy.read_bytes() == LEGACY_RECORDING.read_bytes()
+    assert logged_lines(cloud) == 1
 
 
 def test_stop_ends_a_daemon_holding_data_and_reports_it(private_cloud, boto3_client):
@@ -327,14 +503,16 @@ def test_kill_9_then_ensure_running_brings_the_state_back(private_cloud, boto3_c
     assert read_sample_state(cloud.endpoint, boto3_client, before["pool_id"], before["client_id"]) == before
 
 
-def test_truncated_last_recording_line_is_dropped_and_start_succeeds(private_cloud, boto3_client):
+def test_truncated_last_state_log_line_is_dropped_and_start_succeeds(private_cloud, boto3_client):
     cloud = private_cloud()
     cloud.start()
     s3 = boto3_client("s3", cloud.endpoint)
     s3.create_bucket(Bucket="before-the-crash")
+    s3.create_bucket(Bucket="cut-by-the-crash")
     cloud.stop()
-    with open(cloud.settings.recording_file, "ab") as recording:
-        recording.write(b'{"headers": {"Host": "127.0.0.1:1"}, "method": "PUT", "url": "http://127.0.0.1:1/half-')
+    state_log = cloud.settings.state_log_file
+    whole, cut = state_log.read_bytes().splitlines(keepends=True)
+    state_log.write_bytes(whole + cut[: len(cut) // 2])  # what a kill -9 in the middle of a write leaves
 
     cloud.start()
     s3.create_bucket(Bucket="after-the-crash")
@@ -342,30 +520,63 @@ def test_truncated_last_recording_line_is_dropped_and_start_succeeds(private_clo
     cloud.start()
 
     assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {"before-the-crash", "after-the-crash"}
-    lines = cloud.settings.recording_file.read_bytes().split(b"\n")
+    lines = state_log.read_bytes().split(b"\n")
     assert lines[-1] == b""
     assert all(isinstance(json.loads(line), dict) for line in lines[:-1])
 
 
-def test_complete_last_recording_line_without_newline_is_kept(private_cloud, boto3_client):
+def test_complete_last_state_log_line_without_newline_is_kept(private_cloud, boto3_client):
     cloud = private_cloud()
     cloud.start()
     s3 = boto3_client("s3", cloud.endpoint)
     s3.create_bucket(Bucket="kept-bucket")
-    s3.put_object(Bucket="kept-bucket", Key="last-request", Body=b"recorded last")
+    s3.put_object(Bucket="kept-bucket", Key="last-request", Body=b"logged last")
     cloud.stop()
-    recording = cloud.settings.recording_file
-    recording.write_bytes(recording.read_bytes().rstrip(b"\n"))
+    state_log = cloud.settings.state_log_file
+    state_log.write_bytes(state_log.read_bytes().rstrip(b"\n"))
 
     cloud.start()
+    s3.put_object(Bucket="kept-bucket", Key="after-restart", Body=b"logged after")
+    cloud.stop()
+    cloud.start()
 
-    assert s3.get_object(Bucket="kept-bucket", Key="last-request")["Body"].read() == b"recorded last"
+    assert s3.get_object(Bucket="kept-bucket", Key="last-request")["Body"].read() == b"logged last"
+    assert s3.get_object(Bucket="kept-bucket", Key="after-restart")["Body"].read() == b"logged after"
+
+
+def test_kill_9_during_a_stream_of_writes_keeps_every_answered_write(private_cloud, boto3_client):
+    cloud = private_cloud()
+    pid = cloud.start()["pid"]
+    s3 = boto3_client("s3", cloud.endpoint)
+    s3.create_bucket(Bucket="uploads")
+    answered: list[str] = []
+
+    def upload_until_the_daemon_dies() -> None:
+        for number in itertools.count():
+            try:
+                s3.put_object(Bucket="uploads", Key=f"object-{number}", Body=os.urandom(256 << 10))
+            except Exception:
+                return
+            answered.append(f"object-{number}")
+
+    uploader = threading.Thread(target=upload_until_the_daemon_dies)
+    uploader.start()
+    while len(answered) < 10:
+        assert uploader.is_alive()
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    uploader.join()
+    cloud.ensure_running()
+
+    kept = {item["Key"] for item in s3.list_objects_v2(Bucket="uploads").get("Contents", [])}
+    assert set(answered) <= kept  # an answer is sent only once its request is in the log
+    assert len(kept) <= len(answered) + 1  # at most the request in flight when the daemon died
 
 
 def test_daemon_that_dies_while_starting_raises_with_the_end_of_its_log(private_cloud):
     cloud = private_cloud()
     cloud.settings.state_dir.mkdir(parents=True)
-    cloud.settings.recording_file.write_text("this line is not JSON\n{}\n")
+    cloud.settings.state_log_file.write_text("this line is not JSON\n{}\n")
 
     with pytest.raises(LocalCloudError) as raised:
         cloud.start()
@@ -373,6 +584,7 @@ def test_daemon_that_dies_while_starting_raises_with_the_end_of_its_log(private_
     message = str(raised.value)
     assert "stopped while starting" in message
     assert "Could not restore the local cloud" in message
+    assert "line 1 of" in message
     assert str(cloud.settings.log_file) in message
     assert daemon_processes(cloud.settings.state_dir) == []
 

@@ -61,3 +61,11 @@ def test_an_account_left_unconfirmed_by_an_interrupted_run_is_confirmed_on_the_n
     done = run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email="late@example.com",
                         test_user_password=PASSWORD)
     assert "the account is confirmed" in outputs_text(done) and "✅" in outputs_text(done)
+
+
+def test_going_back_to_hosting_after_auth_still_passes_its_self_check(tmp_path, local_cloud):
+    project_dir = tmp_path / "back-and-forth"
+    run_notebook("02-hosting.ipynb", tmp_path, project_dir=str(project_dir))
+    run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email="back@example.com")
+    again = run_notebook("02-hosting.ipynb", tmp_path, project_dir=str(project_dir))
+    assert "✅" in outputs_text(again)

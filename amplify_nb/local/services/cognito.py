@@ -13,8 +13,8 @@
 Raw browser requests (unsigned JSON with X-Amz-Target) get the same answers, with CORS, so a web page served
 from another local port can sign people in.
 
-State changes of users go through moto's app (confirm, new password), so moto records them and a restart
-replays them. What only this module knows (codes, mailbox, identity-pool roles, the key) lives in
+State changes of users go through moto's app (confirm, new password), so the state log records them and a
+restart replays them. What only this module knows (codes, mailbox, identity-pool roles, the key) lives in
 <state dir>/cognito/ and is re-read from there.
 """
 from __future__ import annotations
@@ -373,7 +373,7 @@ class CognitoMiddleware(Middleware):
     # --- plumbing ---------------------------------------------------------------------------------------------
     @staticmethod
     def call_moto(next_app: Any, environ: dict[str, Any], body: bytes, target: str | None = None) -> MotoAnswer:
-        """Send the request (or another operation: target) on to moto, which records it; keep its answer."""
+        """Send the request (or another operation: target) on to moto, logged if it changes state; keep its answer."""
         forwarded = dict(environ, **{"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
         forwarded.pop("HTTP_TRANSFER_ENCODING", None)
         if target:
@@ -488,7 +488,7 @@ class CognitoMiddleware(Middleware):
         answer = moto()
         if answer.ok:
             self.store.consume_code(pool.id, user.id, "sign-up")
-            # The code proved the address: Cognito marks it verified (moto does not), recorded like any change.
+            # The code proved the address: Cognito marks it verified (moto does not), logged like any change.
             moto(json.dumps({"UserPoolId": pool.id, "Username": user.username,
                              "UserAttributes": [{"Name": "email_verified", "Value": "true"}]}).encode(),
                  IDP_TARGET + "AdminUpdateUserAttributes")
@@ -544,7 +544,7 @@ class CognitoMiddleware(Middleware):
         return moto(json.dumps({**params, **kept}).encode()) if kept else moto()
 
     def delete_user(self, params: dict, moto: Callable[..., MotoAnswer]) -> Any:
-        """DeleteUser (moto: NotImplemented) as the AdminDeleteUser it amounts to, so moto records it."""
+        """DeleteUser (moto: NotImplemented) as the AdminDeleteUser it amounts to, so it is logged and replayed."""
         token = str(params.get("AccessToken", ""))
         for backend in _idp_backends():
             for pool in list(backend.user_pools.values()):

@@ -19,7 +19,7 @@ Not emulated: CloudFront's cache (every request reaches the origin), HTTPS, rout
 The ports are kept in <state dir>/hosting-sites.json, bound again when the daemon starts (before its state is
 restored, so early browsers wait instead of being refused) and served once the state is back; sites whose
 bucket or distribution no longer exists are then forgotten. The content is read from moto's in-process
-backends, so serving a page adds nothing to the recording that is replayed at every start.
+backends, so serving a page adds nothing to the state log that is replayed at every start.
 """
 from __future__ import annotations
 
@@ -510,7 +510,7 @@ class HostingService(Middleware):
         log.info("Serving hosted site %s at http://127.0.0.1:%s", key, server.server_port)
 
     def _serve_when_restored(self) -> None:
-        """daemon.json with our pid is written once the recording has been replayed: then serve."""
+        """daemon.json with our pid is written once the state log has been replayed: then serve."""
         while not self.ready.is_set():
             try:
                 record = json.loads(self.context.settings.daemon_file.read_text(encoding="utf-8"))
