@@ -79,7 +79,7 @@ class LocalCloud:
     # --- starting -----------------------------------------------------------------------------------------
     def _start_locked(self, timeout: float) -> dict[str, Any]:
         health = self._find_daemon()
-        if health is None and _is_locked(self.settings.run_lock_file):
+        if health is None and is_locked(self.settings.run_lock_file):
             health = self._wait_for_lock_holder(timeout)
         if health is not None:
             if health["port"] != self.settings.port:
@@ -157,7 +157,7 @@ class LocalCloud:
             health = self._find_daemon()
             if health is not None:
                 return health
-            if not _is_locked(self.settings.run_lock_file):
+            if not is_locked(self.settings.run_lock_file):
                 return None
             if time.monotonic() >= deadline:
                 raise LocalCloudError(
@@ -251,7 +251,8 @@ def _another_port(port: int) -> int:
     return port + 1 if port < 65535 else port - 1
 
 
-def _is_locked(lock_file: Path) -> bool:
+def is_locked(lock_file: Path) -> bool:
+    """Whether another process holds this file lock (the daemon holds its run lock for its whole life)."""
     lock = FileLock(str(lock_file))
     try:
         lock.acquire(timeout=0)

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from filelock import FileLock, Timeout
 
 from amplify_nb.local import LocalCloud, LocalCloudError, LocalSettings, ensure_running
+from amplify_nb.local.control import is_locked
 from amplify_nb.local.settings import PORT_ENV, STATE_DIR_ENV
 
 PASSWORD = "Passw0rd!Local"
@@ -439,7 +439,7 @@ def test_ensure_running_waits_for_a_daemon_whose_starter_was_interrupted(private
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     try:
-        while not run_lock_is_held(cloud.settings):
+        while not is_locked(cloud.settings.run_lock_file):
             assert orphan.poll() is None
             time.sleep(0.01)
 
@@ -449,15 +449,6 @@ def test_ensure_running_waits_for_a_daemon_whose_starter_was_interrupted(private
         cloud.stop()
         orphan.wait()
 
-
-def run_lock_is_held(settings: LocalSettings) -> bool:
-    lock = FileLock(str(settings.run_lock_file))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        return True
-    lock.release()
-    return False
 
 
 def test_port_used_by_the_local_cloud_of_another_state_dir_is_refused(local_cloud, tmp_path):
