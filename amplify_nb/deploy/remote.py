@@ -30,11 +30,12 @@ class RemoteState:
             raise CloudError(f"Cannot reach the {self.target.describe()}: {exc}") from exc
 
     def paginate(self, service: str, method: str, key: str, **params: Any) -> list:
+        """Every item of every page; key is a JMESPath to the items ("UserPools", "DistributionList.Items")."""
         if not method.startswith(READ_PREFIXES):
             raise AssertionError(f"the planner may only read; {service}.{method} is not a read call")
         try:
             pages = self.target.client(service).get_paginator(method).paginate(**params)
-            return [item for page in pages for item in page.get(key, [])]
+            return [item for item in pages.search(key) if item is not None]
         except botocore.exceptions.ClientError as exc:
             raise CloudError(f"Reading {service} ({method}) failed: {exc}") from exc
 

@@ -33,31 +33,15 @@ def distribution_comment(name: str) -> str:
 
 
 def find_distribution(remote: RemoteState, name: str) -> dict | None:
-    """The summary of the distribution whose Comment is derived from name (list_distributions pages)."""
+    """The summary of the distribution whose Comment is derived from name."""
     comment = distribution_comment(name)
-    marker = None
-    while True:
-        params = {"Marker": marker} if marker else {}
-        page = remote.read("cloudfront", "list_distributions", **params)["DistributionList"]
-        for summary in page.get("Items", []) or []:
-            if summary.get("Comment") == comment:
-                return summary
-        marker = page.get("NextMarker")
-        if not page.get("IsTruncated") or not marker:
-            return None
+    summaries = remote.paginate("cloudfront", "list_distributions", "DistributionList.Items")
+    return next((summary for summary in summaries if summary.get("Comment") == comment), None)
 
 
 def find_origin_access_control(remote: RemoteState, name: str) -> dict | None:
-    marker = None
-    while True:
-        params = {"Marker": marker} if marker else {}
-        page = remote.read("cloudfront", "list_origin_access_controls", **params)["OriginAccessControlList"]
-        for summary in page.get("Items", []) or []:
-            if summary.get("Name") == name:
-                return summary
-        marker = page.get("NextMarker")
-        if not page.get("IsTruncated") or not marker:
-            return None
+    controls = remote.paginate("cloudfront", "list_origin_access_controls", "OriginAccessControlList.Items")
+    return next((summary for summary in controls if summary.get("Name") == name), None)
 
 
 def oac_config(oac: OriginAccessControl) -> dict:
