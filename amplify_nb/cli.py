@@ -69,6 +69,19 @@ def ask(spec: Spec, given: dict, defaults: Callable[[dict], Spec] | None = None)
     return spec
 
 
+def choose(prompt: str, options: list[str], default: str) -> str:
+    """Pick one of options by number or name, as Amplify's lists do."""
+    while True:
+        for number, option in enumerate(options, start=1):
+            print(f"  {number}. {option}" + ("  (default)" if option == default else ""))
+        reply = input(f"? {prompt} [{default}]: ").strip() or default
+        if reply.isdigit() and 1 <= int(reply) <= len(options):
+            return options[int(reply) - 1]
+        if reply in options:
+            return reply
+        print(f">> Choose one of: {', '.join(options)}.")
+
+
 def confirm(args: argparse.Namespace, question: str) -> bool:
     if args.yes or not sys.stdin.isatty():
         return True
@@ -91,9 +104,12 @@ def cmd_configure(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .project import init_project, status_text
+    from .project import Project, init_project, status_text
 
     answers = {**load_answers(args.answers), **flag_answers(args, InitSpec)}
+    existing = Project(args.project_dir)
+    if existing.exists:  # checked before any question: only the env is asked in an existing project
+        return init_existing_project(args, existing, answers.get("env"))
     spec = InitSpec.for_project(Path(args.project_dir), answers)
     if interactive(args):
         print("The following configuration will be applied:\n")
@@ -110,12 +126,39 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def init_existing_project(args: argparse.Namespace, project, env: str | None) -> int:
+    """Amplify's init in a folder that has a project: use one of its envs, or add a new one."""
+    from .project import init_env, status_text
+    from .project.envs import env_names
+
+    envs = env_names(project)
+    if env is None and interactive(args):
+        print(f"Note: {project.root} already holds the Amplify project {project.name} (envs: {', '.join(envs)}).")
+        if confirm(args, "Do you want to use an existing environment?"):
+            env = choose("Choose the environment you would like to use", envs, default=project.env_name)
+        else:
+            spec = ask(InitSpec.for_project(project.root, {"name": project.name, "env": ""}), {
+                name: value for name, value in InitSpec.for_project(project.root, {"name": project.name}).to_answers().items()
+                if name != "env"})
+            env = spec.env
+    env = env or project.env_name
+    added = env not in envs
+    result = init_env(project, env, progress=sys.stderr.isatty())
+    if added:
+        print(f"Added env {env} to project {project.name} with its own root resources "
+              f"({len(result.calls_made)} cloud call(s) made); the other envs were not touched.")
+    else:
+        print(f"Env {env} of project {project.name} is now the current env.")
+    print(status_text(project))
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from .project import Project, endpoints, resource_status, status_text
 
     project = Project.open(args.project_dir)
     if args.json:
-        print(json.dumps({"env": project.env_name, "resources": [r.as_dict() for r in resource_status(project)],
+        print(json.dumps({"env": project.env_name, "resources": [r.as_dict() for r in resource_status(project, cloud=True)],
                           "endpoints": endpoints(project)}, indent=2))
     else:
         print(status_text(project))
@@ -147,14 +190,18 @@ def cmd_push(args: argparse.Namespace) -> int:
 def cmd_add_or_update(args: argparse.Namespace) -> int:
     from .categories import category as get_category
     from .project import Project, add_resource, current_spec, status_text, update_resource
+    from .project.resources import check_can_add
 
     project = Project.open(args.project_dir)
     category = get_category(args.category)
     answers = {**load_answers(args.answers), **flag_answers(args, category.spec)}
-    if args.command == "add":
+    if args.command == "add":  # preconditions first: nothing is asked when the answer cannot be used
+        check_can_add(project, args.category)
         base = category.default_spec(project)
     else:
         base = current_spec(project, args.category, args.resource)
+        if "resource_name" in base.to_answers():  # the resource being updated keeps its name: not asked again
+            answers.setdefault("resource_name", base.resource_name)
     spec = type(base).from_answers({**base.to_answers(), **answers})
     if interactive(args):
         spec = ask(spec, answers)

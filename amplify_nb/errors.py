@@ -42,3 +42,7 @@ class PushInProgressError(AmplifyNbError):
 
 class CloudError(AmplifyNbError):
     """A call to the cloud failed; the message names the step and the service's own error."""
+
+
+class UnsafeDeletionError(AmplifyNbError):
+    """A plan would delete a resource that belongs to another env or project: refused before any call."""

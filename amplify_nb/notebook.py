@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .aws import Target
 from .fileio import read_json
-from .project import Project, configure_project, init_project
+from .project import Project, configure_project, init_env, init_project
 from .specs import ConfigureSpec, InitSpec
 
 DEFAULT_PROJECT_DIR = "beer-app"
@@ -33,6 +33,9 @@ def ensure_initialized(project_dir: Path, env_name: str, target: str = "local", 
     if project.exists and env_name in project.team_provider_info() and project.env_name == env_name:
         return project
     ensure_configured(project_dir, env_name, target)
+    if project.exists:  # another env of this project: select or add env_name, never re-init the project
+        init_env(project, env_name, progress=False)
+        return project
     spec = InitSpec.for_project(project_dir, {**init_answers, "env": env_name})
     project, _ = init_project(project_dir, spec, progress=False)
     return project

@@ -11,10 +11,13 @@ from .project import Project, endpoints, resource_status
 from .project.status import IGNORED_DIRS
 
 
-def status_table(project: Project) -> pd.DataFrame:
-    """Amplify's status table: Category | Resource name | Operation | Provider plugin."""
-    rows = [(r.category.capitalize(), r.resource_name, r.operation, r.provider_plugin) for r in resource_status(project)]
-    return pd.DataFrame(rows, columns=["Category", "Resource name", "Operation", "Provider plugin"])
+def status_table(project: Project, cloud: bool = True) -> pd.DataFrame:
+    """Amplify's status table: Category | Resource name | Operation | Provider plugin, plus why when the files
+    alone do not tell (a resource deleted from the cloud behind the project's back)."""
+    rows = [(r.category.capitalize(), r.resource_name, r.operation, r.provider_plugin, r.detail)
+            for r in resource_status(project, cloud=cloud)]
+    table = pd.DataFrame(rows, columns=["Category", "Resource name", "Operation", "Provider plugin", "Detail"])
+    return table if any(detail for *_, detail in rows) else table.drop(columns="Detail")
 
 
 def endpoints_table(project: Project) -> pd.DataFrame:

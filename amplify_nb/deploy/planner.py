@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable, Iterable, Protocol
 
+from ..errors import UnsafeDeletionError
 from .models import Resource
 from .plan import Plan, StoreValue, Var
 from .remote import RemoteState
@@ -20,6 +21,9 @@ class Rule(Protocol):
     def plan_delete(self, identity: dict, remote: RemoteState) -> list: ...
 
     def exists(self, identity: dict, remote: RemoteState) -> bool: ...
+
+    # Optional: the resource's tags (None when it has none or cannot carry any), read by the deletion guard.
+    # def tags(self, identity: dict, remote: RemoteState) -> dict | None: ...
 
 
 RULES: dict[str, Rule] = {}
@@ -44,7 +48,9 @@ def rule_for(type_name: str) -> Rule:
         raise KeyError(f"no planner rule for resource type {type_name!r}") from None
 
 
-def plan_push(desired: Iterable[Resource], recorded: Iterable[dict], remote: RemoteState) -> Plan:
+def plan_push(desired: Iterable[Resource], recorded: Iterable[dict], remote: RemoteState,
+              owner_tags: dict | None = None) -> Plan:
+    """owner_tags: the tags of the env being pushed; a deletion of a resource tagged otherwise is refused."""
     desired = list(desired)
     plan = Plan()
     known: dict[str, Any] = {}
@@ -52,7 +58,7 @@ def plan_push(desired: Iterable[Resource], recorded: Iterable[dict], remote: Rem
         steps = rule_for(resource.type_name).plan(with_known_values(resource, known), remote)
         known.update({step.name: step.value for step in steps if isinstance(step, StoreValue)})
         plan.extend(steps)
-    plan.extend(plan_sweep(desired, recorded, remote).instructions)
+    plan.extend(plan_sweep(desired, recorded, remote, owner_tags).instructions)
     return plan
 
 
@@ -84,11 +90,31 @@ def _fill(value: Any, known: dict[str, Any]) -> Any:
     return value
 
 
-def plan_sweep(desired: Iterable[Resource], recorded: Iterable[dict], remote: RemoteState) -> Plan:
+def plan_sweep(desired: Iterable[Resource], recorded: Iterable[dict], remote: RemoteState,
+               owner_tags: dict | None = None) -> Plan:
     """Delete what the last push made that the project no longer wants (reverse creation order)."""
     wanted = {resource.key for resource in desired}
     plan = Plan()
     for identity in reversed(list(recorded)):
         if f"{identity['type']}:{identity['name']}" not in wanted:
+            if owner_tags:
+                guard_deletion(identity, owner_tags, remote)
             plan.extend(rule_for(identity["type"]).plan_delete(identity, remote))
     return plan
+
+
+def guard_deletion(identity: dict, owner_tags: dict, remote: RemoteState) -> None:
+    """Refuse to plan deleting a resource whose tags say it belongs to another env or project.
+
+    The sweeper only deletes what this env recorded; this is the second lock on that door, read from the cloud,
+    so a record mixed up between envs can never delete the other env's website, users or data.
+    """
+    rule_tags = getattr(rule_for(identity["type"]), "tags", None)
+    found = rule_tags(identity, remote) if rule_tags else None
+    clashes = {key: value for key, value in (found or {}).items() if key in owner_tags and owner_tags[key] != value}
+    if clashes:
+        described = ", ".join(f"{key}={value}" for key, value in sorted(clashes.items()))
+        raise UnsafeDeletionError(
+            f"Refusing to delete {identity['type']} {identity['name']}: it is tagged {described}, so it belongs to "
+            f"another env or project than the one being pushed ({', '.join(f'{k}={v}' for k, v in sorted(owner_tags.items()))}). "
+            "Nothing was changed. If it really is this env's, fix its tags first.")

@@ -20,12 +20,15 @@ class Project:
 
     @classmethod
     def open(cls, root: Path | str = ".") -> "Project":
-        project = cls(root)
-        if not project.exists:
-            raise ProjectNotFoundError(
-                f"No Amplify project in {project.root}: run `amplify-nb init` there first "
-                "(or pass --project-dir).")
-        return project
+        """The project in `root` or in the nearest folder above it (as `amplify` finds it from a subfolder)."""
+        start = Path(root).expanduser().resolve()
+        for folder in (start, *start.parents):
+            project = cls(folder)
+            if project.exists:
+                return project
+        raise ProjectNotFoundError(
+            f"No Amplify project in {start} or any folder above it: run `amplify-nb init` there first "
+            "(or pass --project-dir).")
 
     @property
     def exists(self) -> bool:

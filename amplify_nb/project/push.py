@@ -5,14 +5,17 @@ aws-exports always describe a finished push. A killed push is simply pushed agai
 """
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..categories import DeployContext, load_categories
-from ..categories.root import root_outputs, root_resources
+from ..categories.root import root_outputs, root_resources, tags
 from ..deploy import DisplayOnly, Executor, Journal, Plan, RemoteState, plan_push
 from ..errors import AmplifyNbError
-from ..fileio import replace_tree
+from ..fileio import atomic_write_json, swapped_tree
+from .envs import check_record_belongs, save_record
 from .exports import write_exports
 from .project import Project
 from .status import StatusRow, folder_hash, resource_status
@@ -57,8 +60,12 @@ def desired_resources(project: Project, ctx: DeployContext) -> tuple[list, dict]
     return resources, owners
 
 
-def recorded_resources(project: Project) -> list[dict]:
-    """What the last successful push made for categories (root resources are never swept by push)."""
+def recorded_resources(project: Project, ctx: DeployContext) -> list[dict]:
+    """What this env's last successful push made for categories (root resources are never swept by push).
+
+    Only this env's record counts: #current-cloud-backend/ of another env is refused, never swept from.
+    """
+    check_record_belongs(project, ctx.env)
     recorded = []
     for category_name, entries in project.amplify_meta(current=True).items():
         if category_name == "providers":
@@ -71,21 +78,33 @@ def recorded_resources(project: Project) -> list[dict]:
 def plan(project: Project) -> Plan:
     ctx = deploy_context(project)
     desired, _ = desired_resources(project, ctx)
-    return plan_push(desired, recorded_resources(project), RemoteState(ctx.target))
+    return plan_env(ctx, desired, recorded_resources(project, ctx))
+
+
+def plan_env(ctx: DeployContext, desired: list, recorded: list[dict]) -> Plan:
+    """The plan of one env: deletions are refused for resources tagged as another env's or project's."""
+    return plan_push(desired, recorded, RemoteState(ctx.target), owner_tags=tags(ctx.stack_name, ctx.project_name, ctx.env))
 
 
 def show_plan(project: Project) -> DisplayOnly:
     return DisplayOnly(plan(project))
 
 
-def push(project: Project, progress: bool = True, planned: Plan | None = None) -> PushResult:
-    """Run a push; `planned` is a plan just shown to the user under the same lock (else plan now)."""
+def push(project: Project, progress: bool = True, planned: Plan | None = None, root_only: bool = False) -> PushResult:
+    """Run a push; `planned` is a plan just shown to the user under the same lock (else plan now).
+
+    root_only pushes the env's root resources alone (init of a new env: its categories stay "Create").
+    """
     with project.lock():
         ctx = deploy_context(project)
         journal = Journal(project.paths.push_journal)
-        result = PushResult(plan=Plan(), status_before=resource_status(project), resumed=journal.interrupted())
-        desired, owners = desired_resources(project, ctx)
-        result.plan = planned if planned is not None else plan_push(desired, recorded_resources(project), RemoteState(ctx.target))
+        result = PushResult(plan=Plan(), status_before=[] if root_only else resource_status(project),
+                            resumed=journal.interrupted())
+        if root_only:
+            desired, owners = root_resources(ctx.stack_name, ctx.project_name, ctx.env), {}
+        else:
+            desired, owners = desired_resources(project, ctx)
+        result.plan = planned if planned is not None else plan_env(ctx, desired, recorded_resources(project, ctx))
         executor = Executor(ctx.target, journal, progress=progress)
         variables = executor.run(result.plan, env=ctx.env)
         result.calls_made = executor.calls_made
@@ -117,8 +136,28 @@ def record_push(project: Project, ctx: DeployContext, owners: dict, variables: d
     env_entry.setdefault("categories", {})
     project.write_json(project.paths.team_provider_info, team)
 
-    replace_tree(project.paths.backend, project.paths.current_cloud_backend)
+    write_current_cloud_backend(project, set(owners))
     write_exports(project)
+    save_record(project, ctx.env)
+
+
+def write_current_cloud_backend(project: Project, pushed: set[tuple[str, str]]) -> None:
+    """#current-cloud-backend/ := amplify/backend/ limited to the resources this push deployed (a root-only push
+    records none, so their status stays Create), swapped in whole."""
+    backend = project.paths.backend
+    config = {category: {name: entry for name, entry in entries.items() if (category, name) in pushed}
+              for category, entries in project.backend_config().items()}
+    config = {category: entries for category, entries in config.items() if entries}
+
+    def unpushed(folder: str, names: list[str]) -> list[str]:
+        relative = Path(folder).relative_to(backend).parts
+        if len(relative) == 1:  # amplify/backend/<category>/: skip the resource folders not pushed
+            return [name for name in names if (relative[0], name) not in pushed]
+        return []
+
+    with swapped_tree(project.paths.current_cloud_backend) as staging:
+        shutil.copytree(backend, staging, ignore=unpushed, dirs_exist_ok=True)
+        atomic_write_json(staging / "backend-config.json", config)
 
 
 def _category(name: str):

@@ -13,15 +13,21 @@ from .project import Project
 def add_resource(project: Project, category_name: str, spec: Spec) -> str:
     """Add a resource; refuses a duplicate (and a second one of a single-resource category) before writing."""
     category = get_category(category_name)
+    check_can_add(project, category_name)
     spec.check()
     name = category.resource_name(spec)
     existing = project.backend_config().get(category_name, {})
-    if category.single and existing:
-        raise InputError([Problem("", f"This project already has {category_name} ({', '.join(existing)}). "
-                                      f"Use `amplify-nb update {category_name}` to change it.")])
     if name in existing:
         raise InputError([Problem("resource_name", f"A {category_name} resource named {name!r} already exists.")])
     return _write(project, category_name, name, spec)
+
+
+def check_can_add(project: Project, category_name: str) -> None:
+    """Refuse a second resource of a single-resource category (hosting) before any question is asked."""
+    existing = project.backend_config().get(category_name, {})
+    if get_category(category_name).single and existing:
+        raise InputError([Problem("", f"This project already has {category_name} ({', '.join(existing)}). "
+                                      f"Use `amplify-nb update {category_name}` to change it.")])
 
 
 def update_resource(project: Project, category_name: str, spec: Spec, resource_name: str | None = None) -> str:

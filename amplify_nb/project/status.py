@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..errors import AmplifyNbError
 from .project import Project
 
 IGNORED_DIRS = {"node_modules", "dist", "build"}
@@ -17,10 +18,11 @@ class StatusRow:
     resource_name: str
     operation: str  # Create | Update | Delete | No Change
     provider_plugin: str = "awscloudformation"
+    detail: str = ""  # why, when the files alone do not say it ("missing in the cloud: s3.Bucket x")
 
     def as_dict(self) -> dict:
         return {"category": self.category, "resourceName": self.resource_name,
-                "operation": self.operation, "providerPlugin": self.provider_plugin}
+                "operation": self.operation, "providerPlugin": self.provider_plugin, "detail": self.detail}
 
 
 def folder_hash(folder: Path) -> str:
@@ -37,7 +39,38 @@ def folder_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def resource_status(project: Project) -> list[StatusRow]:
+def resource_status(project: Project, cloud: bool = False) -> list[StatusRow]:
+    """Amplify's rows from the files; with cloud=True, a resource whose recorded parts are gone from the cloud
+    (deleted behind the project's back) is "Update" with the missing parts named, since a push re-creates them."""
+    rows = _file_status(project)
+    if not cloud:
+        return rows
+    missing = missing_in_cloud(project)
+    return [replace(row, operation="Update", detail="missing in the cloud: " + ", ".join(missing[row.category, row.resource_name]))
+            if row.operation == "No Change" and missing.get((row.category, row.resource_name)) else row
+            for row in rows]
+
+
+def missing_in_cloud(project: Project) -> dict[tuple[str, str], list[str]]:
+    """For each pushed resource, the parts its last push recorded that the cloud no longer has."""
+    from ..deploy import RemoteState
+    from ..deploy.planner import rule_for
+
+    remote = RemoteState(project.target())
+    missing: dict[tuple[str, str], list[str]] = {}
+    for category, entries in project.amplify_meta(current=True).items():
+        if category == "providers":
+            continue
+        for name, entry in entries.items():
+            gone = [f"{identity['type']} {identity['name']}"
+                    for identity in entry.get("providerMetadata", {}).get("resources", [])
+                    if not rule_for(identity["type"]).exists(identity, remote)]
+            if gone:
+                missing[category, name] = gone
+    return missing
+
+
+def _file_status(project: Project) -> list[StatusRow]:
     desired, deployed = project.backend_config(), project.backend_config(current=True)
     rows = []
     for category in sorted(set(desired) | set(deployed)):
@@ -72,8 +105,13 @@ def endpoints(project: Project) -> dict[str, str]:
     return found
 
 
-def status_text(project: Project) -> str:
-    rows = resource_status(project)
+def status_text(project: Project, cloud: bool = True) -> str:
+    """Amplify's status table; by default it also checks that what the last push made still exists."""
+    problem = ""
+    try:
+        rows = resource_status(project, cloud=cloud)
+    except AmplifyNbError as exc:
+        rows, problem = resource_status(project), f"(the cloud was not checked: {exc})"
     header = ("Category", "Resource name", "Operation", "Provider plugin")
     table = [header] + [(r.category.capitalize(), r.resource_name, r.operation, r.provider_plugin) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(4)]
@@ -82,5 +120,7 @@ def status_text(project: Project) -> str:
     out = [f"\n    Current Environment: {project.env_name}\n", line(header), rule] + [line(r) for r in table[1:]]
     if not rows:
         out.append("(no resources yet: add one with `amplify-nb add hosting|auth|storage|function|api`)")
+    out += [f"{r.category.capitalize()} {r.resource_name}: {r.detail}; `amplify-nb push` re-creates it."
+            for r in rows if r.detail] + ([problem] if problem else [])
     out += [""] + [f"{label}: {url}" for label, url in endpoints(project).items()]
     return "\n".join(out)

@@ -235,6 +235,11 @@ class DistributionRule:
     def exists(self, identity: dict, remote: RemoteState) -> bool:
         return find_distribution(remote, identity["name"]) is not None
 
+    def tags(self, identity: dict, remote: RemoteState) -> dict | None:
+        found = find_distribution(remote, identity["name"])
+        listed = found and remote.read("cloudfront", "list_tags_for_resource", Resource=found["ARN"])
+        return {t["Key"]: t["Value"] for t in listed.get("Tags", {}).get("Items", []) or []} if listed else None
+
     def plan_delete(self, identity: dict, remote: RemoteState) -> list:
         """Disable, wait until the change is deployed, then delete with the ETag the disabling returned."""
         key = f"{Distribution.type_name}:{identity['name']}"

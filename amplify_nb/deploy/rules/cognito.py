@@ -210,6 +210,11 @@ class UserPoolRule:
     def exists(self, identity: dict, remote: RemoteState) -> bool:
         return find_user_pool(identity["name"], remote) is not None
 
+    def tags(self, identity: dict, remote: RemoteState) -> dict | None:
+        found = find_user_pool(identity["name"], remote)
+        current = found and remote.read("cognito-idp", "describe_user_pool", missing=NOT_FOUND, UserPoolId=found["Id"])
+        return (current["UserPool"].get("UserPoolTags") or {}) if current else None
+
     def plan_delete(self, identity: dict, remote: RemoteState) -> list:
         found = find_user_pool(identity["name"], remote)
         if found is None:
@@ -292,6 +297,12 @@ class IdentityPoolRule:
 
     def exists(self, identity: dict, remote: RemoteState) -> bool:
         return find_identity_pool(identity["name"], remote) is not None
+
+    def tags(self, identity: dict, remote: RemoteState) -> dict | None:
+        found = find_identity_pool(identity["name"], remote)
+        current = found and remote.read("cognito-identity", "describe_identity_pool", missing=NOT_FOUND,
+                                         IdentityPoolId=found["IdentityPoolId"])
+        return (current.get("IdentityPoolTags") or {}) if current else None
 
     def plan_delete(self, identity: dict, remote: RemoteState) -> list:
         found = find_identity_pool(identity["name"], remote)

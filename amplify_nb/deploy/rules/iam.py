@@ -46,6 +46,10 @@ class RoleRule:
     def exists(self, identity: dict, remote: RemoteState) -> bool:
         return remote.read("iam", "get_role", missing=("NoSuchEntity",), RoleName=identity["name"]) is not None
 
+    def tags(self, identity: dict, remote: RemoteState) -> dict | None:
+        found = remote.read("iam", "get_role", missing=("NoSuchEntity",), RoleName=identity["name"])
+        return {t["Key"]: t["Value"] for t in found["Role"].get("Tags", [])} if found else None
+
     def plan_delete(self, identity: dict, remote: RemoteState) -> list:
         name = identity["name"]
         key = f"{Role.type_name}:{name}"

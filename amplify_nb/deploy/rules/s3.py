@@ -60,6 +60,10 @@ class BucketRule:
     def exists(self, identity: dict, remote: RemoteState) -> bool:
         return remote.read("s3", "head_bucket", missing=NO_BUCKET, Bucket=identity["name"]) is not None
 
+    def tags(self, identity: dict, remote: RemoteState) -> dict | None:
+        found = remote.read("s3", "get_bucket_tagging", missing=NO_BUCKET + ("NoSuchTagSet",), Bucket=identity["name"])
+        return {t["Key"]: t["Value"] for t in found["TagSet"]} if found else None
+
     def plan_delete(self, identity: dict, remote: RemoteState) -> list:
         name = identity["name"]
         key = f"{Bucket.type_name}:{name}"
