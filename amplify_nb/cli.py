@@ -109,6 +109,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     answers = {**load_answers(args.answers), **flag_answers(args, InitSpec)}
     existing = Project(args.project_dir)
     if existing.exists:  # checked before any question: only the env is asked in an existing project
+        if answers.get("name") not in (None, existing.name):
+            raise InputError(f"This folder already holds the Amplify project {existing.name!r}; "
+                             "keep that name (or use another folder).")
         return init_existing_project(args, existing, answers.get("env"))
     spec = InitSpec.for_project(Path(args.project_dir), answers)
     if interactive(args):
@@ -218,11 +221,16 @@ def cmd_add_or_update(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     from .project import Project, remove_resource, status_text
+    from .project.resources import check_can_remove, resolve_resource_name
 
     project = Project.open(args.project_dir)
-    if not confirm(args, f"Are you sure you want to delete the {args.category} resource {args.resource or ''}?"):
+    name = resolve_resource_name(project, args.category, args.resource)  # preconditions before the question
+    if name not in project.backend_config().get(args.category, {}):
+        raise InputError(f"There is no {args.category} resource named {name!r}.")
+    check_can_remove(project, args.category, name)
+    if not confirm(args, f"Are you sure you want to delete the {args.category} resource {name}?"):
         return 0
-    name = remove_resource(project, args.category, args.resource)
+    name = remove_resource(project, args.category, name)
     print(f"Successfully removed resource {name} locally. Run `amplify-nb push` to delete it from the cloud.")
     print(status_text(project))
     return 0

@@ -74,14 +74,19 @@ def ensure_hosting(project_dir: Path, env_name: str, target: str = "local", publ
     return project
 
 
-def ensure_auth(project_dir: Path, env_name: str, target: str = "local", **auth_answers) -> Project:
-    """What 03-auth does, for a later notebook run alone: init if needed, add auth (Amplify's defaults, sign-in
-    by email) unless the project has it, and push it."""
+def ensure_resource(project_dir: Path, env_name: str, category_name: str, target: str = "local", **answers) -> Project:
+    """What a category's notebook does, for a later notebook run alone: init if needed, add the resource with
+    Amplify's defaults (and the answers given) unless the project has one, and push it if it is not pushed."""
     from .project import apply_resource, push, resource_status
 
     project = ensure_initialized(project_dir, env_name, target)
-    if "auth" not in project.backend_config():
-        apply_resource(project, "auth", resource_spec(project, "auth", **auth_answers))
-    if any(row.category == "auth" and row.operation != "No Change" for row in resource_status(project)):
+    if category_name not in project.backend_config():
+        apply_resource(project, category_name, resource_spec(project, category_name, **answers))
+    if any(row.category == category_name and row.operation != "No Change" for row in resource_status(project)):
         push(project, progress=False)
     return project
+
+
+def ensure_auth(project_dir: Path, env_name: str, target: str = "local", **auth_answers) -> Project:
+    """What 03-auth does (sign-in by email, Amplify's defaults), for a later notebook run alone."""
+    return ensure_resource(project_dir, env_name, "auth", target, **auth_answers)

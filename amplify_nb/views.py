@@ -81,37 +81,24 @@ def cloud_resources(project: Project) -> pd.DataFrame:
         columns=["type", "name", "exists"])
 
 
-def user_pool_table(project: Project) -> pd.DataFrame:
-    """The pushed user pool as the Cognito console shows it: one row per setting, read from the cloud."""
-    auth = next((entry for entry in project.amplify_meta().get("auth", {}).values() if entry.get("output")), None)
-    if auth is None:
+def resource_table(project: Project, category_name: str, resource_name: str | None = None) -> pd.DataFrame:
+    """A pushed resource as its console shows it, one row per setting, read from the cloud by its category."""
+    from .categories import category
+
+    pushed = {name: entry for name, entry in project.amplify_meta().get(category_name, {}).items() if entry.get("output")}
+    if resource_name:
+        pushed = {resource_name: pushed[resource_name]} if resource_name in pushed else {}
+    chosen = category(category_name)
+    if not pushed or not hasattr(chosen, "describe"):
         return pd.DataFrame(columns=["setting", "value"])
-    output = auth["output"]
-    target = project.target()
-    idp = target.client("cognito-idp")
-    pool = idp.describe_user_pool(UserPoolId=output["UserPoolId"])["UserPool"]
-    policy = pool.get("Policies", {}).get("PasswordPolicy", {})
-    client = idp.describe_user_pool_client(UserPoolId=output["UserPoolId"], ClientId=output["AppClientIDWeb"])["UserPoolClient"]
-    identity = target.client("cognito-identity").describe_identity_pool(IdentityPoolId=output["IdentityPoolId"])
-    mfa = idp.get_user_pool_mfa_config(UserPoolId=output["UserPoolId"]).get("MfaConfiguration", pool.get("MfaConfiguration"))
-    needs = [name[len("Require"):].lower() for name in ("RequireLowercase", "RequireUppercase", "RequireNumbers",
-                                                         "RequireSymbols") if policy.get(name)]
-    rows = [
-        ("Pool name", pool["Name"]), ("Pool Id", pool["Id"]), ("ARN", pool["Arn"]),
-        ("Sign in with", ", ".join(pool.get("UsernameAttributes") or ["username"])),
-        ("Verified automatically", ", ".join(pool.get("AutoVerifiedAttributes") or [])),
-        ("Password minimum length", policy.get("MinimumLength")),
-        ("Password must contain", ", ".join(needs) or "(any characters)"),
-        ("MFA", mfa), ("Verification email subject", pool.get("EmailVerificationSubject")),
-        ("Estimated number of users", pool.get("EstimatedNumberOfUsers")),
-        ("Web app client", f"{client['ClientName']} ({client['ClientId']})"),
-        ("Client secret", "yes" if client.get("ClientSecret") else "none (a web app cannot keep one)"),
-        ("Sign-in flows", ", ".join(sorted(client.get("ExplicitAuthFlows", [])))),
-        ("Refresh token lifetime", f"{client.get('RefreshTokenValidity')} {client.get('TokenValidityUnits', {}).get('RefreshToken', 'days')}"),
-        ("Identity pool", f"{identity['IdentityPoolName']} ({identity['IdentityPoolId']})"),
-        ("Guest (unauthenticated) access", "allowed" if identity.get("AllowUnauthenticatedIdentities") else "not allowed"),
-    ]
-    return pd.DataFrame([(name, str(value)) for name, value in rows], columns=["setting", "value"])
+    name, entry = next(iter(pushed.items()))
+    return pd.DataFrame([(setting, str(value)) for setting, value in chosen.describe(project, name, entry)],
+                        columns=["setting", "value"])
+
+
+def user_pool_table(project: Project) -> pd.DataFrame:
+    """The pushed user pool as the Cognito console shows it."""
+    return resource_table(project, "auth")
 
 
 def claims_table(claims: dict) -> pd.DataFrame:

@@ -20,6 +20,23 @@ CATEGORY_MODULES = ("hosting", "auth", "storage", "function", "api")
 
 
 @dataclass(frozen=True)
+class Ref:
+    """Another resource's attribute, named as backend-config's dependsOn names it: Ref("storage", "beer", "Arn").
+
+    A category puts Refs in its models; the push replaces each with the owner's value (a literal, or a Var the
+    owner's rule stores), so the planner resolves it at plan time when that resource exists and the executor at
+    run time when the same push creates it. The referring resource must list the owner in its dependsOn.
+    """
+
+    category: str
+    resource_name: str
+    attribute: str
+
+    def __str__(self) -> str:
+        return f"{self.category}.{self.resource_name}.{self.attribute}"
+
+
+@dataclass(frozen=True)
 class DeployContext:
     """What a category needs to know to name and describe its resources."""
 
@@ -56,6 +73,13 @@ class Category(Protocol):
 
     def exports(self, resource_name: str, meta_entry: dict, region: str) -> dict:
         """This resource's aws-exports.js keys."""
+
+    # Optional methods (push and the front-ends use them when a category has them):
+    # attributes(ctx, resource_name, entry) -> {attribute: value or Var}: what Refs to this resource resolve to.
+    # build(ctx, resource_name, entry) -> Build: make an artifact before planning (a function's zip); the
+    #     push passes it to resources() as entry["build"] and shows it in the plan.
+    # endpoints(resource_name, meta_entry) -> {label: url}: the lines status prints under its table.
+    # describe(project, resource_name, meta_entry) -> [(setting, value)]: the resource as the console shows it.
 
 
 CATEGORIES: dict[str, Category] = {}

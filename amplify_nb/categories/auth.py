@@ -150,6 +150,34 @@ class AuthCategory:
             output["CognitoEndpoint"] = ctx.target.endpoint()
         return output
 
+    def describe(self, project, resource_name: str, meta_entry: dict) -> list:
+        """The user pool, its web client and identity pool as the Cognito console shows them (read from the cloud)."""
+        output = meta_entry["output"]
+        target = project.target()
+        idp = target.client("cognito-idp")
+        pool = idp.describe_user_pool(UserPoolId=output["UserPoolId"])["UserPool"]
+        policy = pool.get("Policies", {}).get("PasswordPolicy", {})
+        client = idp.describe_user_pool_client(UserPoolId=output["UserPoolId"], ClientId=output["AppClientIDWeb"])["UserPoolClient"]
+        identity = target.client("cognito-identity").describe_identity_pool(IdentityPoolId=output["IdentityPoolId"])
+        mfa = idp.get_user_pool_mfa_config(UserPoolId=output["UserPoolId"]).get("MfaConfiguration", pool.get("MfaConfiguration"))
+        needs = [name[len("Require"):].lower() for name in ("RequireLowercase", "RequireUppercase", "RequireNumbers",
+                                                             "RequireSymbols") if policy.get(name)]
+        return [
+            ("Pool name", pool["Name"]), ("Pool Id", pool["Id"]), ("ARN", pool["Arn"]),
+            ("Sign in with", ", ".join(pool.get("UsernameAttributes") or ["username"])),
+            ("Verified automatically", ", ".join(pool.get("AutoVerifiedAttributes") or [])),
+            ("Password minimum length", policy.get("MinimumLength")),
+            ("Password must contain", ", ".join(needs) or "(any characters)"),
+            ("MFA", mfa), ("Verification email subject", pool.get("EmailVerificationSubject")),
+            ("Estimated number of users", pool.get("EstimatedNumberOfUsers")),
+            ("Web app client", f"{client['ClientName']} ({client['ClientId']})"),
+            ("Client secret", "yes" if client.get("ClientSecret") else "none (a web app cannot keep one)"),
+            ("Sign-in flows", ", ".join(sorted(client.get("ExplicitAuthFlows", [])))),
+            ("Refresh token lifetime", f"{client.get('RefreshTokenValidity')} {client.get('TokenValidityUnits', {}).get('RefreshToken', 'days')}"),
+            ("Identity pool", f"{identity['IdentityPoolName']} ({identity['IdentityPoolId']})"),
+            ("Guest (unauthenticated) access", "allowed" if identity.get("AllowUnauthenticatedIdentities") else "not allowed"),
+        ]
+
     def exports(self, resource_name: str, meta_entry: dict, region: str) -> dict:
         output = meta_entry.get("output", {})
         frontend = meta_entry.get("frontendAuthConfig") or {}

@@ -1,7 +1,7 @@
 """hosting (S3AndCloudFront): Amplify's files, the resources push makes, and the outputs it records.
 
 DEV: a website bucket `<bucket_name>-<env>`, public read through a bucket policy after lifting the bucket's
-Block Public Access (no ACLs; reference/real-aws.md). PROD: the same bucket kept private, behind a CloudFront
+Block Public Access (no ACLs). PROD: the same bucket kept private, behind a CloudFront
 distribution with an origin access control; the distribution grants itself read access in the bucket policy
 once it exists. Both keep the website configuration, as Amplify's template does.
 
@@ -205,7 +205,7 @@ class HostingCategory:
         region = ctx.target.region
         local = ctx.target.is_local
         if local:
-            from ..hosting.sites import local_site_url
+            from ..local.sites import local_site_url
 
             endpoint = ctx.target.endpoint()
         output = {
@@ -223,6 +223,11 @@ class HostingCategory:
                 else f"https://{domain}",
             )
         return output
+
+    def endpoints(self, resource_name: str, meta_entry: dict) -> dict:
+        output = meta_entry.get("output", {})
+        url = output.get("CloudFrontSecureURL") or output.get("WebsiteURL")
+        return {"Hosting endpoint": url} if url else {}
 
     def exports(self, resource_name: str, meta_entry: dict, region: str) -> dict:
         """Amplify's aws-exports keys for hosting."""

@@ -106,9 +106,10 @@ class DisplayOnly:
 
     def text(self) -> str:
         rows = self.plan.rows()
+        notes = [f"Built: {note}" for note in self.plan.notes]
         if not rows:
-            return "No changes: the cloud already matches the project."
-        lines = [f"{len(rows)} step(s) would run:"]
+            return "\n".join(notes + ["No changes: the cloud already matches the project."])
+        lines = notes + [f"{len(rows)} step(s) would run:"]
         lines += [f"{r['step']:>3}. {r['action']:<6} {r['resource']:<45} {r['call']}  {r['parameters']}" for r in rows]
         return "\n".join(lines)
 

@@ -44,11 +44,34 @@ class Bucket(Resource):
 
 @dataclass(frozen=True)
 class Role(Resource):
+    """An IAM role and its trust. Its permissions are RolePolicy models, each owned by the category needing it."""
+
     type_name: ClassVar[str] = "iam.Role"
     assume_role_policy: dict = field(default_factory=dict)
-    inline_policies: dict = field(default_factory=dict)  # policy name -> document
     description: str = ""
     tags: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RolePolicy(Resource):
+    """One inline policy on a role, a resource of its own: several categories can grant on one role (the env's
+    auth role, a function's execution role) and removing a category removes exactly its policy.
+    Its name is `<role>/<policy name>`, unique like IAM's (role, policy name) pair."""
+
+    type_name: ClassVar[str] = "iam.RolePolicy"
+    document: dict = field(default_factory=dict)
+
+    @classmethod
+    def on(cls, role: str, policy_name: str, document: dict) -> "RolePolicy":
+        return cls(f"{role}/{policy_name}", document=document)
+
+    @property
+    def role(self) -> str:
+        return self.name.split("/", 1)[0]
+
+    @property
+    def policy_name(self) -> str:
+        return self.name.split("/", 1)[1]
 
 
 @dataclass(frozen=True)

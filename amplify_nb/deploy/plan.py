@@ -84,6 +84,7 @@ Instruction = APICall | StoreValue | Wait
 @dataclass
 class Plan:
     instructions: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was done locally to make the plan (a function rebuilt)
 
     def extend(self, instructions) -> None:
         self.instructions.extend(instructions)

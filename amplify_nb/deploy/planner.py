@@ -69,25 +69,30 @@ def with_known_values(resource: Resource, known: dict[str, Any]) -> Resource:
     rule stored the id, so this model's rule compares real documents with the cloud's and plans nothing when
     they match. Vars still unknown (the resource is created by this plan) are resolved by the executor.
     """
+    return map_model_values(resource, lambda value: known.get(value.name, value) if isinstance(value, Var) else value)
+
+
+def map_model_values(resource: Resource, replace: Callable[[Any], Any]) -> Resource:
+    """The model with replace() applied to every value inside its fields (dicts, lists and tuples walked);
+    the very same model when nothing changed, so unchanged models stay cheap to compare."""
     changes = {}
     for model_field in dataclasses.fields(resource):
         value = getattr(resource, model_field.name)
-        filled = _fill(value, known)
-        if filled is not value:
-            changes[model_field.name] = filled
+        mapped = _map(value, replace)
+        if mapped is not value:
+            changes[model_field.name] = mapped
     return dataclasses.replace(resource, **changes) if changes else resource
 
 
-def _fill(value: Any, known: dict[str, Any]) -> Any:
-    if isinstance(value, Var):
-        return known.get(value.name, value)
+def _map(value: Any, replace: Callable[[Any], Any]) -> Any:
     if isinstance(value, dict):
-        items = {k: _fill(v, known) for k, v in value.items()}
+        items = {k: _map(v, replace) for k, v in value.items()}
         return items if any(items[k] is not value[k] for k in value) else value
     if isinstance(value, (list, tuple)):
-        items = [_fill(v, known) for v in value]
+        items = [_map(v, replace) for v in value]
         return type(value)(items) if any(a is not b for a, b in zip(items, value)) else value
-    return value
+    replaced = replace(value)
+    return value if replaced == value and type(replaced) is type(value) else replaced
 
 
 def plan_sweep(desired: Iterable[Resource], recorded: Iterable[dict], remote: RemoteState,

@@ -10,11 +10,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..categories import DeployContext, load_categories
+from ..categories import DeployContext, Ref, load_categories
 from ..categories.root import root_outputs, root_resources, tags
 from ..deploy import DisplayOnly, Executor, Journal, Plan, RemoteState, plan_push
-from ..errors import AmplifyNbError
+from ..deploy.planner import map_model_values
+from ..errors import AmplifyNbError, InputError, Problem
 from ..fileio import atomic_write_json, swapped_tree
+from .dependencies import dependency_order, depends_on
 from .envs import check_record_belongs, save_record
 from .exports import write_exports
 from .project import Project
@@ -42,22 +44,50 @@ def deploy_context(project: Project, env: str | None = None) -> DeployContext:
                          project_root=project.root, root_outputs=awscf)
 
 
-def desired_resources(project: Project, ctx: DeployContext) -> tuple[list, dict]:
-    """Root resources first, then each category resource's models; also which models belong to which resource.
+def desired_resources(project: Project, ctx: DeployContext, builds: dict | None = None) -> tuple[list, dict]:
+    """Root resources first, then each category resource's models in dependsOn order; also which models belong
+    to which resource. `builds` collects what categories built on the way (a function's zip), by resource.
 
+    Refs to another resource's attributes are replaced by that resource's values (literals or Vars).
     A category may take over a root model by returning one with the same key (auth makes the env's roles trust
     its identity pool, as Amplify does): the category's version replaces the root one, at the category's place,
     after the resources it refers to. Removing the category gives the root version back.
     """
     resources = root_resources(ctx.stack_name, ctx.project_name, ctx.env)
+    config = project.backend_config()
     owners: dict[tuple[str, str], list] = {}
-    for category_name, entries in project.backend_config().items():
-        for resource_name, entry in entries.items():
-            models = _category(category_name).resources(ctx, resource_name, entry)
-            owners[(category_name, resource_name)] = models
-            taken_over = {model.key for model in models}
-            resources = [resource for resource in resources if resource.key not in taken_over] + models
+    attributes: dict[tuple[str, str], dict] = {}
+    for category_name, resource_name in dependency_order(config):
+        category = _category(category_name)
+        entry = config[category_name][resource_name]
+        if hasattr(category, "build"):
+            built = category.build(ctx, resource_name, entry)
+            entry = {**entry, "build": built}
+            if builds is not None:
+                builds[(category_name, resource_name)] = built
+        wanted = set(depends_on(entry))
+        models = [map_model_values(model, lambda value: _resolve_ref(value, attributes, wanted, category_name, resource_name))
+                  for model in category.resources(ctx, resource_name, entry)]
+        owners[(category_name, resource_name)] = models
+        if hasattr(category, "attributes"):
+            attributes[(category_name, resource_name)] = category.attributes(ctx, resource_name, entry)
+        taken_over = {model.key for model in models}
+        resources = [resource for resource in resources if resource.key not in taken_over] + models
     return resources, owners
+
+
+def _resolve_ref(value, attributes: dict, wanted: set, category_name: str, resource_name: str):
+    if not isinstance(value, Ref):
+        return value
+    owner = (value.category, value.resource_name)
+    if owner not in wanted:
+        raise InputError([Problem("dependsOn", f"{category_name} {resource_name} refers to {value} but does not list "
+                                               f"{value.category} {value.resource_name} in its dependsOn.")])
+    found = attributes.get(owner, {})
+    if value.attribute not in found:
+        raise InputError([Problem("dependsOn", f"{category_name} {resource_name} refers to {value}, an attribute "
+                                               f"{value.category} does not have (it has: {', '.join(found) or 'none'}).")])
+    return found[value.attribute]
 
 
 def recorded_resources(project: Project, ctx: DeployContext) -> list[dict]:
@@ -66,19 +96,22 @@ def recorded_resources(project: Project, ctx: DeployContext) -> list[dict]:
     Only this env's record counts: #current-cloud-backend/ of another env is refused, never swept from.
     """
     check_record_belongs(project, ctx.env)
+    meta = project.amplify_meta(current=True)
     recorded = []
-    for category_name, entries in project.amplify_meta(current=True).items():
-        if category_name == "providers":
-            continue
-        for entry in entries.values():
-            recorded += entry.get("providerMetadata", {}).get("resources", [])
+    for category_name, resource_name in dependency_order(project.backend_config(current=True)):
+        entry = meta.get(category_name, {}).get(resource_name, {})
+        recorded += entry.get("providerMetadata", {}).get("resources", [])
     return recorded
 
 
 def plan(project: Project) -> Plan:
     ctx = deploy_context(project)
-    desired, _ = desired_resources(project, ctx)
-    return plan_env(ctx, desired, recorded_resources(project, ctx))
+    builds: dict = {}
+    desired, _ = desired_resources(project, ctx, builds)
+    planned = plan_env(ctx, desired, recorded_resources(project, ctx))
+    planned.notes += [f"{category} {name}: {build.summary}" for (category, name), build in builds.items()
+                      if getattr(build, "changed", False)]
+    return planned
 
 
 def plan_env(ctx: DeployContext, desired: list, recorded: list[dict]) -> Plan:

@@ -7,6 +7,7 @@ import shutil
 from ..categories import category as get_category
 from ..errors import InputError, Problem
 from ..specs import Spec
+from .dependencies import dependents
 from .project import Project
 
 
@@ -45,12 +46,22 @@ def remove_resource(project: Project, category_name: str, resource_name: str | N
         config = project.backend_config()
         if name not in config.get(category_name, {}):
             raise InputError([Problem("resource_name", f"There is no {category_name} resource named {name!r}.")])
+        check_can_remove(project, category_name, name)
         del config[category_name][name]
         if not config[category_name]:
             del config[category_name]
         project.write_json(project.paths.backend_config, config)
         shutil.rmtree(project.paths.resource_dir(category_name, name), ignore_errors=True)
     return name
+
+
+def check_can_remove(project: Project, category_name: str, name: str) -> None:
+    """Refuse removing a resource others depend on (a table a function uses): they would break at push."""
+    users = dependents(project.backend_config(), category_name, name)
+    if users:
+        raise InputError([Problem("resource_name", f"{category_name} {name} is used by "
+                                  + ", ".join(f"{c} {n}" for c, n in users)
+                                  + ": remove those first, or update them to stop using it.")])
 
 
 def current_spec(project: Project, category_name: str, resource_name: str | None = None) -> Spec:
@@ -65,6 +76,11 @@ def _write(project: Project, category_name: str, name: str, spec: Spec) -> str:
         config.setdefault(category_name, {})[name] = entry
         project.write_json(project.paths.backend_config, config)
     return name
+
+
+def resolve_resource_name(project: Project, category_name: str, resource_name: str | None = None) -> str:
+    """The resource named, or the category's only one."""
+    return resource_name or _only_resource(project, category_name)
 
 
 def _only_resource(project: Project, category_name: str) -> str:

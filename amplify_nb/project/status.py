@@ -91,22 +91,21 @@ def _file_status(project: Project) -> list[StatusRow]:
 
 
 def endpoints(project: Project) -> dict[str, str]:
-    """The lines Amplify prints under the table: REST API endpoint, Hosting endpoint (after a push)."""
-    meta = project.amplify_meta()
-    found = {}
-    for name, entry in meta.get("api", {}).items():
-        if entry.get("output", {}).get("RootUrl"):
-            found[f"REST API endpoint ({name})"] = entry["output"]["RootUrl"]
-    for entry in meta.get("hosting", {}).values():
-        output = entry.get("output", {})
-        url = output.get("CloudFrontSecureURL") or output.get("WebsiteURL")
-        if url:
-            found["Hosting endpoint"] = url
+    """The lines Amplify prints under the table ("REST API endpoint", "Hosting endpoint"), from each category."""
+    from ..categories import load_categories
+
+    meta, found = project.amplify_meta(), {}
+    for category_name, category in load_categories().items():
+        if hasattr(category, "endpoints"):
+            for resource_name, entry in meta.get(category_name, {}).items():
+                found.update(category.endpoints(resource_name, entry))
     return found
 
 
 def status_text(project: Project, cloud: bool = True) -> str:
     """Amplify's status table; by default it also checks that what the last push made still exists."""
+    from ..categories import load_categories
+
     problem = ""
     try:
         rows = resource_status(project, cloud=cloud)
@@ -119,7 +118,7 @@ def status_text(project: Project, cloud: bool = True) -> str:
     rule = "├─" + "─┼─".join("─" * w for w in widths) + "─┤"
     out = [f"\n    Current Environment: {project.env_name}\n", line(header), rule] + [line(r) for r in table[1:]]
     if not rows:
-        out.append("(no resources yet: add one with `amplify-nb add hosting|auth|storage|function|api`)")
+        out.append(f"(no resources yet: add one with `amplify-nb add {'|'.join(load_categories())}`)")
     out += [f"{r.category.capitalize()} {r.resource_name}: {r.detail}; `amplify-nb push` re-creates it."
             for r in rows if r.detail] + ([problem] if problem else [])
     out += [""] + [f"{label}: {url}" for label, url in endpoints(project).items()]

@@ -36,10 +36,16 @@ def cloud_inventory(project: Project) -> dict:
 
 
 def of_project(inventory: dict, project: Project, env: str) -> dict:
-    """The part of an inventory whose names carry this project's env."""
+    """The part of an inventory that is this project's env (the session's cloud holds other tests' projects)."""
     stack = project.env_info(env)["awscloudformation"]["StackName"]
-    marks = (f"-{env}", f"__{env}", stack)
-    keep = lambda name: any(mark in (name if isinstance(name, str) else name[0]) for mark in marks)  # noqa: E731
+    auth_name = next(iter(project.backend_config()["auth"]))
+    bucket = json.loads((project.paths.resource_dir("hosting", "S3AndCloudFront") / "parameters.json").read_text())["bucketName"]
+
+    def keep(name) -> bool:
+        name = name if isinstance(name, str) else name[0]
+        return stack in name or name == f"{bucket}-{env}" or (
+            name.startswith(auth_name) and name.endswith((f"-{env}", f"__{env}")))
+
     return {kind: ({k: v for k, v in found.items() if keep(k)} if isinstance(found, dict) else {k for k in found if keep(k)})
             for kind, found in inventory.items()}
 

@@ -99,7 +99,7 @@ def test_init_twice_changes_nothing(tmp_path, local_cloud):
     run_cli("init", "--yes", "--project-dir", str(project_dir))
     before = {p: p.read_bytes() for p in project_dir.rglob("*") if p.is_file()}
     done = run_cli("init", "--yes", "--project-dir", str(project_dir))
-    assert "0 cloud call(s)" in done.stdout
+    assert "Env dev of project beer is now the current env." in done.stdout
     assert {p: p.read_bytes() for p in project_dir.rglob("*") if p.is_file()} == before
 
 

@@ -50,7 +50,6 @@ def test_first_push_makes_pool_clients_identity_pool_then_trust_then_role_attach
         identity.add_response("list_identity_pools", {"IdentityPools": []}, {"MaxResults": 60})
     for kind in ("authRole", "unauthRole"):  # the roles init made, with Amplify's Deny placeholder trust
         iam.add_response("get_role", role(f"{STACK}-{kind}", PLACEHOLDER_TRUST), {"RoleName": f"{STACK}-{kind}"})
-        iam.add_response("list_role_policies", {"PolicyNames": []}, {"RoleName": f"{STACK}-{kind}"})
 
     plan = plan_push(models, [], RemoteState(target))
     for stub in stubs.values():

@@ -1,4 +1,4 @@
-"""Hosting's planner rules make the calls real AWS needs, in its order (reference/real-aws.md), pinned with
+"""Hosting's planner rules make the calls real AWS needs, in its order, pinned with
 botocore's Stubber: DEV lifts Block Public Access before its public policy; PROD creates bucket -> OAC ->
 distribution -> waits -> the bucket policy naming the distribution; deleting disables, waits, deletes with the
 new ETag, then the OAC. Response shapes come from moto, so the Stubber accepts them as valid."""

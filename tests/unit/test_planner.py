@@ -7,7 +7,7 @@ import pytest
 from botocore.stub import ANY
 from stubs import stubbed_target
 
-from amplify_nb.deploy import Bucket, Executor, Journal, RemoteState, Retry, Role, plan_push
+from amplify_nb.deploy import Bucket, Executor, Journal, RemoteState, Retry, Role, RolePolicy, plan_push
 from amplify_nb.deploy.plan import APICall, Plan
 from amplify_nb.errors import CloudError
 
@@ -86,10 +86,28 @@ def test_removed_bucket_is_emptied_before_it_is_deleted():
 def test_new_role_is_created_then_given_its_inline_policy():
     target, stubs = stubbed_target("iam")
     stubs["iam"].add_client_error("get_role", "NoSuchEntity", http_status_code=404, expected_params={"RoleName": "r"})
-    role = Role("r", assume_role_policy={"Version": "2012-10-17", "Statement": []}, inline_policies={"p": POLICY})
-    plan = plan_push([role], [], RemoteState(target))
+    stubs["iam"].add_client_error("get_role_policy", "NoSuchEntity", http_status_code=404,
+                                  expected_params={"RoleName": "r", "PolicyName": "p"})
+    role = Role("r", assume_role_policy={"Version": "2012-10-17", "Statement": []})
+    plan = plan_push([role, RolePolicy.on("r", "p", POLICY)], [], RemoteState(target))
     assert [c.method for c in plan.calls] == ["create_role", "put_role_policy"]
     assert plan.calls[0].store == {"iam.Role:r.Arn": "Role.Arn"}
+    assert plan.calls[1].params["PolicyName"] == "p" and plan.calls[1].resource == "iam.RolePolicy:r/p"
+
+
+def test_two_owners_policies_on_one_role_are_separate_and_removing_one_keeps_the_other():
+    """A function's storage grant and its API grant live on one role; the sweeper deletes only the removed one."""
+    target, stubs = stubbed_target("iam")
+    iam = stubs["iam"]
+    kept = RolePolicy.on("r", "api-access", POLICY)
+    iam.add_response("get_role_policy", {"RoleName": "r", "PolicyName": "api-access", "PolicyDocument": json.dumps(POLICY)},
+                     {"RoleName": "r", "PolicyName": "api-access"})
+    iam.add_response("get_role_policy", {"RoleName": "r", "PolicyName": "storage-access", "PolicyDocument": json.dumps(POLICY)},
+                     {"RoleName": "r", "PolicyName": "storage-access"})
+    recorded = [{"type": "iam.RolePolicy", "name": "r/storage-access"}, kept.identity()]
+    plan = plan_push([kept], recorded, RemoteState(target))
+    iam.assert_no_pending_responses()
+    assert [(c.method, c.params["PolicyName"]) for c in plan.calls] == [("delete_role_policy", "storage-access")]
 
 
 def test_a_role_whose_trust_changed_gets_update_assume_role_policy():

@@ -1,5 +1,5 @@
 """Planner rules for CloudFront in front of a private S3 bucket (PROD hosting), in the order real AWS needs
-(reference/real-aws.md): bucket -> origin access control -> distribution -> the bucket policy naming the
+: bucket -> origin access control -> distribution -> the bucket policy naming the
 distribution's ARN. Delete = disable, wait until deployed, delete with the new ETag, then the OAC.
 
 Neither resource takes a name: the OAC is found by its Name, the distribution by its Comment (both derived from

@@ -1,6 +1,6 @@
 """Cognito models and their planner rules: user pool, app clients, identity pool, identity-pool roles.
 
-Order on real AWS (reference/real-aws.md): user pool -> clients -> identity pool -> the env's roles trust the
+Order on real AWS: user pool -> clients -> identity pool -> the env's roles trust the
 identity pool (`aud`) -> set_identity_pool_roles. Everything is found by name (pool names carry the env), so a
 killed push re-planned finishes without duplicates.
 

@@ -1,10 +1,13 @@
-"""Planner rule for IAM roles: trust policy, inline policies and tags compared with the cloud's copy."""
+"""Planner rules for IAM roles (trust and tags) and for inline role policies, each compared with the cloud's copy.
+
+A role's rule leaves its inline policies alone: each is a RolePolicy model with its own owner, so the sweeper
+removes a policy only when the category that made it no longer wants it."""
 from __future__ import annotations
 
 import json
 from urllib.parse import unquote
 
-from ..models import Role, freeze
+from ..models import Role, RolePolicy, freeze
 from ..plan import APICall, JsonText, StoreValue
 from ..planner import rule
 from ..remote import RemoteState
@@ -23,7 +26,6 @@ class RoleRule:
             if role.tags:
                 params["Tags"] = [{"Key": k, "Value": v} for k, v in role.tags.items()]
             steps.append(APICall(key, "create", "iam", "create_role", params, store={f"{key}.Arn": "Role.Arn"}))
-            current_policies: dict = {}
         else:
             steps.append(StoreValue(f"{key}.Arn", found["Role"]["Arn"]))
             if freeze(_document(found["Role"]["AssumeRolePolicyDocument"])) != freeze(role.assume_role_policy):
@@ -33,14 +35,6 @@ class RoleRule:
             if role.tags and any(current_tags.get(k) != v for k, v in role.tags.items()):
                 steps.append(APICall(key, "update", "iam", "tag_role",
                                      {"RoleName": name, "Tags": [{"Key": k, "Value": v} for k, v in role.tags.items()]}))
-            current_policies = _inline_policies(name, remote)
-
-        for policy_name, document in role.inline_policies.items():
-            if policy_name not in current_policies or freeze(current_policies[policy_name]) != freeze(document):
-                steps.append(APICall(key, "update", "iam", "put_role_policy",
-                                     {"RoleName": name, "PolicyName": policy_name, "PolicyDocument": JsonText(document)}))
-        for policy_name in sorted(set(current_policies) - set(role.inline_policies)):
-            steps.append(APICall(key, "update", "iam", "delete_role_policy", {"RoleName": name, "PolicyName": policy_name}))
         return steps
 
     def exists(self, identity: dict, remote: RemoteState) -> bool:
@@ -56,7 +50,7 @@ class RoleRule:
         if not self.exists(identity, remote):
             return []
         steps = [APICall(key, "delete", "iam", "delete_role_policy", {"RoleName": name, "PolicyName": policy}, ok_codes=("NoSuchEntity",))
-                 for policy in _inline_policies(name, remote)]
+                 for policy in _inline_policy_names(name, remote)]
         attached = remote.paginate("iam", "list_attached_role_policies", "AttachedPolicies", RoleName=name)
         steps += [APICall(key, "delete", "iam", "detach_role_policy", {"RoleName": name, "PolicyArn": p["PolicyArn"]}, ok_codes=("NoSuchEntity",))
                   for p in attached]
@@ -64,12 +58,34 @@ class RoleRule:
         return steps
 
 
-def _inline_policies(role_name: str, remote: RemoteState) -> dict:
-    names = remote.paginate("iam", "list_role_policies", "PolicyNames", RoleName=role_name)
-    return {
-        name: _document(remote.read("iam", "get_role_policy", RoleName=role_name, PolicyName=name)["PolicyDocument"])
-        for name in names
-    }
+@rule(RolePolicy)
+class RolePolicyRule:
+    def plan(self, policy: RolePolicy, remote: RemoteState) -> list:
+        current = self._current(policy.role, policy.policy_name, remote)
+        if current is not None and freeze(current) == freeze(policy.document):
+            return []
+        return [APICall(policy.key, "create" if current is None else "update", "iam", "put_role_policy",
+                        {"RoleName": policy.role, "PolicyName": policy.policy_name, "PolicyDocument": JsonText(policy.document)})]
+
+    def exists(self, identity: dict, remote: RemoteState) -> bool:
+        role, policy_name = identity["name"].split("/", 1)
+        return self._current(role, policy_name, remote) is not None
+
+    def plan_delete(self, identity: dict, remote: RemoteState) -> list:
+        if not self.exists(identity, remote):
+            return []
+        role, policy_name = identity["name"].split("/", 1)
+        return [APICall(f"{RolePolicy.type_name}:{identity['name']}", "delete", "iam", "delete_role_policy",
+                        {"RoleName": role, "PolicyName": policy_name}, ok_codes=("NoSuchEntity",))]
+
+    @staticmethod
+    def _current(role: str, policy_name: str, remote: RemoteState) -> dict | None:
+        found = remote.read("iam", "get_role_policy", missing=("NoSuchEntity",), RoleName=role, PolicyName=policy_name)
+        return _document(found["PolicyDocument"]) if found else None
+
+
+def _inline_policy_names(role_name: str, remote: RemoteState) -> list[str]:
+    return remote.paginate("iam", "list_role_policies", "PolicyNames", RoleName=role_name)
 
 
 def _document(value):

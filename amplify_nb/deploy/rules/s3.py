@@ -1,4 +1,4 @@
-"""Planner rule for S3 buckets, in the order real AWS needs (reference/real-aws.md):
+"""Planner rule for S3 buckets, in the order real AWS needs:
 create -> public access block -> policy -> website -> tags; delete = every object version, then the bucket."""
 from __future__ import annotations
 

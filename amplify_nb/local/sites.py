@@ -1,5 +1,6 @@
 """Where the local cloud serves a hosted site: ask the daemon, which gives each bucket website and each
-CloudFront distribution its own port on 127.0.0.1 (kept across restarts). See local/services/hosting.py."""
+CloudFront distribution its own port on 127.0.0.1 (kept across restarts). This is the client side of
+local/services/hosting.py, used by the hosting category (outputs) and by publish."""
 from __future__ import annotations
 
 import json
