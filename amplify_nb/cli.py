@@ -11,6 +11,7 @@ from typing import Callable
 import yaml
 
 from .errors import AmplifyNbError, InputError
+from .prompts import Aborted, ask, confirm, interactive
 from .specs import ConfigureSpec, InitSpec, Spec
 
 
@@ -31,57 +32,13 @@ def flag_answers(args: argparse.Namespace, spec_cls: type[Spec]) -> dict:
     return {q.name: getattr(args, q.name) for q in spec_cls.questions() if getattr(args, q.name, None) is not None}
 
 
-def interactive(args: argparse.Namespace) -> bool:
-    return not args.yes and sys.stdin.isatty()
-
-
-def ask(spec: Spec, given: dict, defaults: Callable[[dict], Spec] | None = None) -> Spec:
-    """Ask every question not answered by a flag, with its default shown, as `amplify` does; re-ask a bad answer.
-
-    defaults rebuilds the defaults from the answers so far (a framework's folders follow the framework).
-    """
-    given = dict(given)
-    for question in spec.questions():
-        if question.name in given:
-            continue
-        while True:
-            default = getattr(spec, question.name)
-            if question.choices:
-                for number, (value, label) in enumerate(question.choices, start=1):
-                    print(f"  {number}. {label}" + ("  (default)" if value == default else ""))
-                reply = input(f"? {question.prompt} [{default}]: ").strip()
-                if reply.isdigit() and 1 <= int(reply) <= len(question.choices):
-                    reply = question.choices[int(reply) - 1][0]
-            else:
-                reply = input(f"? {question.prompt} ({default}) ").strip()
-            answer = {question.name: reply or default}
-            try:
-                candidate = defaults({**given, **answer}) if defaults else type(spec).from_answers({**spec.to_answers(), **answer})
-            except InputError as exc:
-                print(f">> {exc}")
-                continue
-            mine = [p for p in candidate.problems() if p.field == question.name]
-            if mine:
-                print(">> " + "\n>> ".join(p.message for p in mine))
-                continue
-            spec, given = candidate, {**given, **answer}
-            break
-    return spec
-
-
-def confirm(args: argparse.Namespace, question: str) -> bool:
-    if args.yes or not sys.stdin.isatty():
-        return True
-    return input(f"? {question} (Y/n) ").strip().lower() in ("", "y", "yes")
-
-
 # --- commands --------------------------------------------------------------------------------------------------
 def cmd_configure(args: argparse.Namespace) -> int:
     from .project import configure_project
 
     answers = {**load_answers(args.answers), **flag_answers(args, ConfigureSpec)}
     spec = ConfigureSpec.from_answers(answers)
-    if interactive(args):
+    if interactive(args, spec, answers):
         spec = ask(spec, answers)
     spec.check()
     result = configure_project(args.project_dir, spec, env=args.env)
@@ -95,7 +52,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     answers = {**load_answers(args.answers), **flag_answers(args, InitSpec)}
     spec = InitSpec.for_project(Path(args.project_dir), answers)
-    if interactive(args):
+    if interactive(args, spec, answers):
         print("The following configuration will be applied:\n")
         for question in spec.questions():
             print(f"  {question.prompt}: {getattr(spec, question.name)}")
@@ -155,8 +112,8 @@ def cmd_add_or_update(args: argparse.Namespace) -> int:
         base = category.default_spec(project)
     else:
         base = current_spec(project, args.category, args.resource)
-    spec = type(base).from_answers({**base.to_answers(), **answers})
-    if interactive(args):
+    spec = base.answered(answers)  # defaults that follow an answer (a storage name after its service) follow it
+    if interactive(args, spec, answers):
         spec = ask(spec, answers)
     if args.command == "add":
         name = add_resource(project, args.category, spec)
@@ -174,6 +131,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     project = Project.open(args.project_dir)
     if not confirm(args, f"Are you sure you want to delete the {args.category} resource {args.resource or ''}?"):
+        print("Remove cancelled: nothing was changed.")
         return 0
     name = remove_resource(project, args.category, args.resource)
     print(f"Successfully removed resource {name} locally. Run `amplify-nb push` to delete it from the cloud.")
@@ -239,9 +197,7 @@ def show_mailbox(state_dir: Path, as_json: bool) -> int:
 # --- parser ----------------------------------------------------------------------------------------------------
 def add_spec_flags(parser: argparse.ArgumentParser, spec_cls: type[Spec]) -> None:
     for question in spec_cls.questions():
-        choices = [value for value, _ in question.choices] or None
-        parser.add_argument(question.flag, dest=question.name, default=None,
-                            help=question.prompt + (f" ({', '.join(choices)})" if choices else ""))
+        parser.add_argument(question.flag, dest=question.name, default=None, help=question.flag_help)
     parser.add_argument("--answers", metavar="FILE", help="answers as JSON or YAML (keys are the flag names with _)")
 
 
@@ -304,23 +260,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    for name, default in (("project_dir", "."), ("yes", False), ("debug", False)):
-        if not hasattr(args, name):
-            setattr(args, name, default)
-    handler: Callable[[argparse.Namespace], int] = args.handler
+    """Run one command; every failure is one message and an exit code, a traceback only with --debug."""
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
     try:
+        args = build_parser().parse_args(argv)
+        for name, default in (("project_dir", "."), ("yes", False), ("debug", False)):
+            if not hasattr(args, name):
+                setattr(args, name, default)
+        handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
+    except Aborted:  # Ctrl-D or Ctrl-C at a prompt: nothing was written
+        print()
+        print("Aborted.", file=sys.stderr)
+        return 130
     except InputError as exc:
         print(f"🛑 {exc}", file=sys.stderr)
         return 2
     except AmplifyNbError as exc:
-        if args.debug:
+        if debug:
             raise
         print(f"🛑 {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrupted. Run the command again to continue where it stopped.", file=sys.stderr)
+        if debug:
+            raise
+        print("\nInterrupted. Run the command again to continue where it stopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug or an unexpected failure: still one line, the traceback with --debug
+        if debug:
+            raise
+        print(f"🛑 Unexpected error: {type(exc).__name__}: {exc} (run with --debug to see the traceback)", file=sys.stderr)
         return 1
 
 
