@@ -10,7 +10,6 @@ At a prompt, end of input (Ctrl-D) or Ctrl-C raises Aborted: the command stops b
 """
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any, Callable
 
@@ -120,10 +119,11 @@ def reply_for(question: Question, spec: Spec, default: Any) -> Any:
         return choose_many(question.prompt, options, list(default or []))
     if question.kind == "bool":
         return yes_no(question.prompt, bool(default))
-    if question.kind in ("mapping", "spec"):
-        shown = json.dumps(default) if default else ""
-        return read(f"? {question.prompt} (JSON, or NAME=VALUE,...) ({shown}) ").strip() or default
-    return read(f"? {question.prompt} ({default}) ").strip() or default
+    if question.kind == "mapping":
+        shown = f"({', '.join(f'{k}={v}' for k, v in default.items())}) " if isinstance(default, dict) and default else ""
+        return read(f"? {question.prompt} {shown}").strip() or default
+    shown = f"({default}) " if default not in ("", None) else ""
+    return read(f"? {question.prompt} {shown}").strip() or default
 
 
 def ask(spec: Spec, given: dict, defaults: Callable[[dict], Spec] | None = None) -> Spec:
@@ -162,9 +162,9 @@ def ask_value(question: Question, spec: Spec) -> Any:
         return ask_rows(question, spec)
     if question.kind == "access":
         return ask_access(question, spec)
-    if question.kind == "spec" and isinstance(current, dict):
-        nested = question.item.from_answers(current, resources=getattr(spec, "resources", ()))
-        return ask(nested, {}).to_answers()
+    if question.kind == "spec":
+        nested, fixed = spec.nested(question.name)
+        return ask(nested, fixed).applicable_answers()
     return reply_for(question, spec, current)
 
 
@@ -176,6 +176,8 @@ def ask_rows(question: Question, spec: Spec) -> list[dict]:
     rows: list[dict] = []
     if question.optional and not yes_no(question.optional, bool(getattr(spec, question.name))):
         return rows
+    if not question.optional:
+        print(question.prompt)
     while True:
         row = item.from_answers({})
         for row_question in item.questions():

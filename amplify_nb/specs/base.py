@@ -189,6 +189,11 @@ class Spec:
                 fresh = dataclasses.replace(fresh, **{question.name: question.follows(fresh)})
         return fresh
 
+    def nested(self, name: str) -> tuple["Spec", dict]:
+        """For a question of kind "spec": the nested flow's spec to start from, and the answers it must not ask."""
+        value = getattr(self, name)
+        return self.question(name).item.from_answers(value if isinstance(value, dict) else {}), {}
+
     def problems(self) -> list[Problem]:  # pragma: no cover - every flow overrides
         return []
 

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 
 from ..errors import InputError, Problem
-from .base import ProjectResource, Spec, access_problems, answer, check_choice, context
+from .base import OPERATIONS, ProjectResource, Spec, access_problems, answer, check_choice, context
 from .storage import StorageSpec
 
 # Lambda's Python runtimes that still accept new functions, oldest first (python3.10 was deprecated on 2026-10-31).
@@ -178,6 +178,28 @@ class FunctionSpec(Spec):
         token = hashlib.sha256(self.name.encode()).hexdigest()[:8]
         return StorageSpec.from_answers({"service": "nosql", **(self.new_table or {})}, name_token=token,
                                         project_name=self.project_name, resources=self.resources)
+
+    def nested(self, name: str) -> tuple[Spec, dict]:
+        """The new table's storage flow: a NoSQL table (not asked), with names stable for this function."""
+        if name != "new_table":
+            return super().nested(name)
+        return self.new_table_spec() or self.replace(data_source="new").new_table_spec(), {"service": "nosql"}
+
+    def environment_variable_names(self) -> list[str]:
+        """The variables the function gets besides its own: ENV, REGION and one set per storage resource it accesses."""
+        names = ["ENV", "REGION"]
+        services = {(r.category, r.name): r.service for r in self.resources or ()}
+        storage = dict(self.access.get("storage", {})) if isinstance(self.access, dict) else {}
+        if self.crud_table:
+            storage.setdefault(self.crud_table, list(OPERATIONS))
+            services.setdefault(("storage", self.crud_table), "DynamoDB")
+        for resource in storage:
+            prefix = storage_variable_prefix(resource)
+            if services.get(("storage", resource)) == "S3":
+                names.append(f"{prefix}_BUCKETNAME")
+            else:
+                names += [f"{prefix}_NAME", f"{prefix}_ARN", f"{prefix}_STREAMARN"]
+        return names
 
     @property
     def crud_table(self) -> str:
