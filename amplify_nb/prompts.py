@@ -106,7 +106,9 @@ def choose_many(prompt: str, options: tuple[tuple[str, str], ...], default: list
         return list(default)
     chosen = []
     for part in filter(None, (p.strip() for p in reply.split(","))):
-        chosen.append(options[int(part) - 1][0] if part.isdigit() and 1 <= int(part) <= len(options) else part)
+        value = options[int(part) - 1][0] if part.isdigit() and 1 <= int(part) <= len(options) else part
+        if value not in chosen:  # "read,2" names read twice: once is what was meant
+            chosen.append(value)
     return chosen
 
 
