@@ -122,8 +122,8 @@ def reply_for(question: Question, spec: Spec, default: Any) -> Any:
     if question.kind == "bool":
         return yes_no(question.prompt, bool(default))
     if question.kind == "mapping":
-        shown = f"({', '.join(f'{k}={v}' for k, v in default.items())}) " if isinstance(default, dict) and default else ""
-        return read(f"? {question.prompt} {shown}").strip() or default
+        shown = ", ".join(f"{k}={v}" for k, v in default.items()) if isinstance(default, dict) else ""
+        return read(f"? {question.prompt} (NAME=value, comma-separated) ({shown}) ").strip() or default
     shown = f"({default}) " if default not in ("", None) else ""
     return read(f"? {question.prompt} {shown}").strip() or default
 

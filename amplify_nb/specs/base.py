@@ -79,14 +79,14 @@ class Question:
         values = [value for value, _ in self.choices]
         if self.kind == "rows" and self.item is not None:
             names = ":".join(q.name for q in self.item.questions())
-            return f"{self.prompt} (JSON list of objects, or {names},{names},... e.g. {_row_example(self)})"
+            return f"{self.prompt} (JSON list of objects, or comma-separated {names} rows, e.g. {_row_example(self)})"
         if self.kind == "access":
             return (f"{self.prompt} (JSON/YAML {{category: {{resource: [ops]}}}}, or CATEGORY/RESOURCE=OP+OP,... "
                     f"with ops from {', '.join(OPERATIONS)}; e.g. storage/beer=create+read)")
         if self.kind == "mapping":
             return f"{self.prompt} (JSON/YAML mapping, or NAME=VALUE,NAME=VALUE)"
         if self.kind == "spec":
-            return f"{self.prompt} (JSON/YAML mapping of that flow's answers)"
+            return f"{self.prompt} (a JSON/YAML mapping of {self.item.flow} answers)"
         if self.kind == "multi":
             return f"{self.prompt} (comma-separated: {', '.join(values)})"
         return self.prompt + (f" ({', '.join(values)})" if values else "")

@@ -127,7 +127,7 @@ class FunctionSpec(Spec):
         follows=lambda s: (_tables(s) or [""])[0] if _crud(s) and s.data_source == "project" else "",
         help="The storage resource the CRUD function reads and writes (it gets create/read/update/delete on it).")
     new_table: dict = answer(
-        {}, "The new table's storage answers", kind="spec", item=StorageSpec,
+        {}, "The new table", kind="spec", item=StorageSpec,
         when=lambda s: _crud(s) and s.data_source == "new",
         help="Answers of `add storage` (NoSQL): the table is added with the function.")
     advanced_settings: bool = answer(
@@ -146,7 +146,7 @@ class FunctionSpec(Spec):
         DEFAULT_MEMORY, "Enter the function's memory (in MB)", when=_advanced("memory"),
         help="128-10240 MB; Lambda gives CPU in proportion to memory.")
     environment: dict = answer(
-        {}, "Enter the environment variables (NAME=value, comma-separated)", kind="mapping",
+        {}, "Enter the environment variables", kind="mapping",
         when=_advanced("environment"),
         optional="Do you want to configure environment variables for this function?",
         help="Extra variables for the function. ENV, REGION and the access variables are set for you.")
@@ -183,7 +183,7 @@ class FunctionSpec(Spec):
         """The new table's storage flow: a NoSQL table (not asked), with names stable for this function."""
         if name != "new_table":
             return super().nested(name)
-        return self.new_table_spec() or self.replace(data_source="new").new_table_spec(), {"service": "nosql"}
+        return self.replace(template="crud-dynamodb", data_source="new").new_table_spec(), {"service": "nosql"}
 
     def environment_variable_names(self) -> list[str]:
         """The variables the function gets besides its own: ENV, REGION and one set per storage resource it accesses."""
