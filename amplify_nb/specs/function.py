@@ -287,6 +287,15 @@ class FunctionSpec(Spec):
             found.append(Problem("environment", f"Environment variables take {size} bytes; Lambda allows {ENVIRONMENT_BYTES} in all."))
         return found
 
+    def env_problems(self, env: str) -> list[Problem]:
+        """Lambda limits the deployed name, <name>-<env>, to 64 characters."""
+        deployed = self.deployed_name(env)
+        if isinstance(self.name, str) and len(deployed) > MAX_FUNCTION_NAME:
+            return [Problem("name", f"With the environment name appended the function would be {deployed!r} "
+                                    f"({len(deployed)} characters); Lambda allows {MAX_FUNCTION_NAME}. Choose a name "
+                                    f"of at most {MAX_FUNCTION_NAME - len(env) - 1} characters.")]
+        return []
+
     def problems_for_update(self, old: "FunctionSpec") -> list[Problem]:
         """What an update may not change: the function's name (it names the folder and the deployed function)."""
         if self.name != old.name:

@@ -170,3 +170,10 @@ def test_update_refuses_a_new_name_only():
     assert spec({"runtime": "python3.13", "timeout": 30}).problems_for_update(old) == []
     assert [p.message for p in spec({"name": "other"}).problems_for_update(old)] == [
         "Function name cannot be changed (it is 'beerfn')."]
+
+
+def test_the_deployed_name_with_the_env_must_fit_lambda():
+    long = spec({"name": "f" * 61}).env_problems("dev")
+    assert [p.message for p in long] == [f"With the environment name appended the function would be {'f' * 61 + '-dev'!r} "
+                                         "(65 characters); Lambda allows 64. Choose a name of at most 60 characters."]
+    assert spec({"name": "f" * 60}).env_problems("dev") == []
