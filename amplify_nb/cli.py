@@ -11,6 +11,7 @@ from typing import Callable
 import yaml
 
 from .errors import AmplifyNbError, InputError
+from .prompts import Aborted, ask, choose, confirm, interactive, yes_no
 from .specs import ConfigureSpec, InitSpec, Spec
 
 
@@ -31,70 +32,13 @@ def flag_answers(args: argparse.Namespace, spec_cls: type[Spec]) -> dict:
     return {q.name: getattr(args, q.name) for q in spec_cls.questions() if getattr(args, q.name, None) is not None}
 
 
-def interactive(args: argparse.Namespace) -> bool:
-    return not args.yes and sys.stdin.isatty()
-
-
-def ask(spec: Spec, given: dict, defaults: Callable[[dict], Spec] | None = None) -> Spec:
-    """Ask every question not answered by a flag, with its default shown, as `amplify` does; re-ask a bad answer.
-
-    defaults rebuilds the defaults from the answers so far (a framework's folders follow the framework).
-    """
-    given = dict(given)
-    for question in spec.questions():
-        if question.name in given:
-            continue
-        while True:
-            default = getattr(spec, question.name)
-            if question.choices:
-                for number, (value, label) in enumerate(question.choices, start=1):
-                    print(f"  {number}. {label}" + ("  (default)" if value == default else ""))
-                reply = input(f"? {question.prompt} [{default}]: ").strip()
-                if reply.isdigit() and 1 <= int(reply) <= len(question.choices):
-                    reply = question.choices[int(reply) - 1][0]
-            else:
-                reply = input(f"? {question.prompt} ({default}) ").strip()
-            answer = {question.name: reply or default}
-            try:
-                candidate = defaults({**given, **answer}) if defaults else type(spec).from_answers({**spec.to_answers(), **answer})
-            except InputError as exc:
-                print(f">> {exc}")
-                continue
-            mine = [p for p in candidate.problems() if p.field == question.name]
-            if mine:
-                print(">> " + "\n>> ".join(p.message for p in mine))
-                continue
-            spec, given = candidate, {**given, **answer}
-            break
-    return spec
-
-
-def choose(prompt: str, options: list[str], default: str) -> str:
-    """Pick one of options by number or name, as Amplify's lists do."""
-    while True:
-        for number, option in enumerate(options, start=1):
-            print(f"  {number}. {option}" + ("  (default)" if option == default else ""))
-        reply = input(f"? {prompt} [{default}]: ").strip() or default
-        if reply.isdigit() and 1 <= int(reply) <= len(options):
-            return options[int(reply) - 1]
-        if reply in options:
-            return reply
-        print(f">> Choose one of: {', '.join(options)}.")
-
-
-def confirm(args: argparse.Namespace, question: str) -> bool:
-    if args.yes or not sys.stdin.isatty():
-        return True
-    return input(f"? {question} (Y/n) ").strip().lower() in ("", "y", "yes")
-
-
 # --- commands --------------------------------------------------------------------------------------------------
 def cmd_configure(args: argparse.Namespace) -> int:
     from .project import configure_project
 
     answers = {**load_answers(args.answers), **flag_answers(args, ConfigureSpec)}
     spec = ConfigureSpec.from_answers(answers)
-    if interactive(args):
+    if interactive(args, spec, answers):
         spec = ask(spec, answers)
     spec.check()
     result = configure_project(args.project_dir, spec, env=args.env)
@@ -114,7 +58,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                              "keep that name (or use another folder).")
         return init_existing_project(args, existing, answers.get("env"))
     spec = InitSpec.for_project(Path(args.project_dir), answers)
-    if interactive(args):
+    if interactive(args, spec, answers):
         print("The following configuration will be applied:\n")
         for question in spec.questions():
             print(f"  {question.prompt}: {getattr(spec, question.name)}")
@@ -137,8 +81,11 @@ def init_existing_project(args: argparse.Namespace, project, env: str | None) ->
     envs = env_names(project)
     if env is None and interactive(args):
         print(f"Note: {project.root} already holds the Amplify project {project.name} (envs: {', '.join(envs)}).")
-        if confirm(args, "Do you want to use an existing environment?"):
-            env = choose("Choose the environment you would like to use", envs, default=project.env_name)
+        if yes_no("Do you want to use an existing environment?", True):
+            env = ""
+            while env not in envs:
+                env = choose("Choose the environment you would like to use", tuple((e, e) for e in envs),
+                             default=project.env_name)
         else:
             spec = ask(InitSpec.for_project(project.root, {"name": project.name, "env": ""}), {
                 name: value for name, value in InitSpec.for_project(project.root, {"name": project.name}).to_answers().items()
@@ -205,8 +152,8 @@ def cmd_add_or_update(args: argparse.Namespace) -> int:
         base = current_spec(project, args.category, args.resource)
         if "resource_name" in base.to_answers():  # the resource being updated keeps its name: not asked again
             answers.setdefault("resource_name", base.resource_name)
-    spec = type(base).from_answers({**base.to_answers(), **answers})
-    if interactive(args):
+    spec = base.answered(answers)  # defaults that follow an answer (a storage name after its service) follow it
+    if interactive(args, spec, answers):
         spec = ask(spec, answers)
     if args.command == "add":
         name = add_resource(project, args.category, spec)
@@ -229,6 +176,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
         raise InputError(f"There is no {args.category} resource named {name!r}.")
     check_can_remove(project, args.category, name)
     if not confirm(args, f"Are you sure you want to delete the {args.category} resource {name}?"):
+        print("Remove cancelled: nothing was changed.")
         return 0
     name = remove_resource(project, args.category, name)
     print(f"Successfully removed resource {name} locally. Run `amplify-nb push` to delete it from the cloud.")
@@ -294,9 +242,7 @@ def show_mailbox(state_dir: Path, as_json: bool) -> int:
 # --- parser ----------------------------------------------------------------------------------------------------
 def add_spec_flags(parser: argparse.ArgumentParser, spec_cls: type[Spec]) -> None:
     for question in spec_cls.questions():
-        choices = [value for value, _ in question.choices] or None
-        parser.add_argument(question.flag, dest=question.name, default=None,
-                            help=question.prompt + (f" ({', '.join(choices)})" if choices else ""))
+        parser.add_argument(question.flag, dest=question.name, default=None, help=question.flag_help)
     parser.add_argument("--answers", metavar="FILE", help="answers as JSON or YAML (keys are the flag names with _)")
 
 
@@ -359,23 +305,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    for name, default in (("project_dir", "."), ("yes", False), ("debug", False)):
-        if not hasattr(args, name):
-            setattr(args, name, default)
-    handler: Callable[[argparse.Namespace], int] = args.handler
+    """Run one command; every failure is one message and an exit code, a traceback only with --debug."""
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
     try:
+        args = build_parser().parse_args(argv)
+        for name, default in (("project_dir", "."), ("yes", False), ("debug", False)):
+            if not hasattr(args, name):
+                setattr(args, name, default)
+        handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
+    except Aborted:  # Ctrl-D or Ctrl-C at a prompt: nothing was written
+        print()
+        print("Aborted.", file=sys.stderr)
+        return 130
     except InputError as exc:
         print(f"🛑 {exc}", file=sys.stderr)
         return 2
     except AmplifyNbError as exc:
-        if args.debug:
+        if debug:
             raise
         print(f"🛑 {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrupted. Run the command again to continue where it stopped.", file=sys.stderr)
+        if debug:
+            raise
+        print("\nInterrupted. Run the command again to continue where it stopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug or an unexpected failure: still one line, the traceback with --debug
+        if debug:
+            raise
+        print(f"🛑 Unexpected error: {type(exc).__name__}: {exc} (run with --debug to see the traceback)", file=sys.stderr)
         return 1
 
 

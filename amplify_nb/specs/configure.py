@@ -19,10 +19,13 @@ class ConfigureSpec(Spec):
         choices=[("local", "Local cloud (no account needed)"), ("aws", "AWS account (named profile)"),
                  ("endpoint", "Other AWS-compatible endpoint")],
     )
-    region: str = answer(DEFAULT_REGION, "Specify the AWS Region", help="Resources are created in this region.")
-    profile: str = answer("", "Profile Name", help="A profile from ~/.aws/config and ~/.aws/credentials (aws target). "
+    region: str = answer(DEFAULT_REGION, "Specify the AWS Region",
+                         help="Resources are created in this region. Asked for an AWS account; the local cloud and "
+                              "endpoints take us-east-1 unless --region says otherwise.",
+                         when=lambda spec: spec.target == "aws")
+    profile: str = answer("", "Profile Name", when=lambda spec: spec.target == "aws", help="A profile from ~/.aws/config and ~/.aws/credentials (aws target). "
                                                    "Its keys stay there: amplify_nb never copies a secret into the project.")
-    endpoint_url: str = answer("", "Endpoint URL", help="For the endpoint target, e.g. http://localhost:4566.")
+    endpoint_url: str = answer("", "Endpoint URL", when=lambda spec: spec.target == "endpoint", help="For the endpoint target, e.g. http://localhost:4566.")
 
     def to_target(self) -> Target:
         return Target(kind=self.target, region=self.region, profile=self.profile or None,
