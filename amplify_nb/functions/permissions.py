@@ -81,6 +81,8 @@ def execution_role_policies(function_name: str, region: str, account: str,
 
 
 def _statements(arn: str, operations: list[str]) -> list[dict]:
+    if not isinstance(arn, str):  # the index ARN is built from it: a reference resolved later would not do
+        raise ValueError(f"the ARN must be known when the policy is made (table_arn() gives a table's), not {arn!r}")
     if arn.startswith("arn:aws:dynamodb:") and ":table/" in arn:
         actions = _unique(action for op in operations for action in DYNAMODB_ACTIONS[op])
         return [{"Effect": "Allow", "Action": actions, "Resource": [arn, f"{arn}/index/*"]}]
