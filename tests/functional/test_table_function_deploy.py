@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from amplify_nb.aws import Target
-from amplify_nb.deploy import Executor, RemoteState, Role, plan_push
+from amplify_nb.deploy import Executor, Plan, RemoteState, Role, StoreValue, plan_push
 from amplify_nb.deploy.rules.awslambda import Function
 from amplify_nb.deploy.rules.dynamodb import GlobalIndex, Key, Table, table_arn
 from amplify_nb.functions.build import build_function
@@ -83,3 +83,42 @@ def test_new_code_and_a_new_index_plan_only_those_changes_and_converge(backend):
     deployed = target.client("lambda").get_function(FunctionName=changed.name)["Configuration"]
     assert deployed["CodeSha256"] == rebuilt.sha256_b64
     assert plan_push([with_index, role, changed], [], RemoteState(target)).rows() == []
+
+
+def first_steps(plan: Plan, count: int) -> Plan:
+    """The plan as a push killed right after its `count`th call or wait would have run it."""
+    done = 0
+    for position, instruction in enumerate(plan.instructions):
+        if not isinstance(instruction, StoreValue):
+            done += 1
+            if done == count:
+                return Plan(plan.instructions[:position + 1])
+    return plan
+
+
+def test_a_push_stopped_after_any_step_converges_when_run_again(local_cloud, tmp_path):
+    target = Target(kind="local")
+    write_function_source("crud-dynamodb", tmp_path / "src", table_resource="beer")
+    build = build_function(tmp_path / "src", tmp_path / "build", "python3.12")
+    steps = None
+    stop_after = 1
+    while steps is None or stop_after <= steps:  # the last step too: a kill before the push records anything
+        suffix = uuid.uuid4().hex[:8]
+        table = Table(f"beer{suffix}-dev", global_indexes=(GlobalIndex("byBrand", Key("brand")),))
+        role = Role(f"fnrole{suffix}-dev", assume_role_policy=LAMBDA_TRUST,
+                    inline_policies=execution_role_policies(f"fn{suffix}-dev", target.region, target.account_id))
+        function = Function(f"fn{suffix}-dev", role=role.ref("Arn"), zip_path=str(build.zip_path),
+                            code_sha256=build.sha256_b64, environment={"STORAGE_BEER_NAME": table.ref("Name")})
+        models = [table, role, function]
+        try:
+            plan = plan_push(models, [], RemoteState(target))
+            steps = len(plan.steps)
+            Executor(target, progress=False).run(first_steps(plan, stop_after))
+            push(target, models)
+            assert plan_push(models, [], RemoteState(target)).rows() == [], f"not converged after stopping at step {stop_after}"
+            assert target.client("lambda").get_function(FunctionName=function.name)["Configuration"]["Environment"] == {
+                "Variables": {"STORAGE_BEER_NAME": table.name}}
+        finally:
+            Executor(target, progress=False).run(plan_push([], [m.identity() for m in models], RemoteState(target)))
+        stop_after += 1
+    assert steps >= 6
