@@ -200,3 +200,14 @@ def test_key_columns_take_amplifys_key_types_only():
         Key.of("tags", "list")
     with pytest.raises(ValueError, match="two types"):
         Table(NAME, global_indexes=(GlobalIndex("byId", Key("id", "N")),)).attribute_definitions()
+
+
+def test_a_table_that_vanishes_while_its_index_is_waited_for_stops_the_push_with_the_step_named():
+    target, stubs = stubbed_target("dynamodb")
+    dynamodb = stubs["dynamodb"]
+    dynamodb.add_response("describe_table", described(), {"TableName": NAME})
+    plan = plan_push([Table(NAME, global_indexes=(BY_TYPE,))], [], RemoteState(target))
+    dynamodb.add_response("update_table", {"TableDescription": described("UPDATING")["Table"]}, plan.calls[0].params)
+    missing(dynamodb)
+    with pytest.raises(CloudError, match=r"Waiting for dynamodb.Table:beer-dev \(table_and_indexes_active\) failed"):
+        Executor(target, progress=False).run(plan)
