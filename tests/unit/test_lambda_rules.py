@@ -82,7 +82,7 @@ def test_a_new_function_is_created_retried_while_its_new_role_propagates_then_wa
     assert variables[f"{model.key}.Arn"] == ARN and variables[f"{model.key}.Name"] == NAME
 
 
-def test_a_role_that_never_becomes_assumable_fails_with_the_step_named(build, monkeypatch):
+def test_a_role_that_never_becomes_assumable_fails_with_the_step_named(build):
     target, stubs = stubbed_target("lambda")
     missing(stubs["lambda"])
     plan = plan_push([function(build)], [], RemoteState(target))
