@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import botocore.exceptions
+import botocore.waiter
 import jmespath
 
 from ..aws import Target, error_code
@@ -85,7 +86,7 @@ class Executor:
             self.variables[name] = jmespath.search(expression, response)
 
     def _wait(self, wait: Wait) -> None:
-        waiter = self.target.client(wait.service).get_waiter(wait.waiter)
+        waiter = _waiter(self.target.client(wait.service), wait)
         try:
             waiter.wait(**resolve(wait.params, self.variables),
                         WaiterConfig={"Delay": 0 if self.target.is_local else wait.delay, "MaxAttempts": wait.max_attempts})
@@ -127,6 +128,16 @@ def resolve(value: Any, variables: dict[str, Any]) -> Any:
     if isinstance(value, (list, tuple)):
         return [resolve(v, variables) for v in value]
     return value
+
+
+def _waiter(client: Any, wait: Wait) -> Any:
+    """botocore's own waiter, or one built from the Wait's acceptors when botocore ships none."""
+    if not wait.acceptors:
+        return client.get_waiter(wait.waiter)
+    model = botocore.waiter.WaiterModel({"version": 2, "waiters": {wait.waiter: {
+        "operation": wait.operation, "delay": wait.delay, "maxAttempts": wait.max_attempts,
+        "acceptors": [dict(acceptor) for acceptor in wait.acceptors]}}})
+    return botocore.waiter.create_waiter_with_client(wait.waiter, model, client)
 
 
 def _describe(step: APICall | Wait) -> str:

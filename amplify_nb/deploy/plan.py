@@ -68,7 +68,11 @@ class StoreValue:
 
 @dataclass(frozen=True)
 class Wait:
-    """Wait with a botocore waiter (CloudFront deploys, DynamoDB tables becoming ACTIVE)."""
+    """Wait with a botocore waiter (CloudFront deploys, DynamoDB tables becoming ACTIVE).
+
+    With `operation` and `acceptors` (botocore's waiter-model form), `waiter` names a waiter botocore does not
+    ship: DynamoDB has none for a table whose new or removed global secondary index has settled.
+    """
 
     resource: str
     service: str
@@ -76,6 +80,8 @@ class Wait:
     params: dict = field(default_factory=dict)
     delay: int = 5
     max_attempts: int = 120
+    operation: str = ""  # the API operation a custom waiter polls, e.g. "DescribeTable"
+    acceptors: tuple = ()  # botocore acceptors, e.g. ({"state": "success", "matcher": "path", ...},)
 
 
 Instruction = APICall | StoreValue | Wait
