@@ -8,12 +8,15 @@ changed) stops its idle workers at once and each busy one when its invoke ends.
 from __future__ import annotations
 
 import threading
+import time
 
 from .config import FunctionConfig
 from .runtime_api import Invocation
 from .worker import Outcome, Worker, new_invocation
 
 DEFAULT_MAX_WORKERS = 4
+# Lambda keeps an idle execution environment for minutes, then reclaims it.
+DEFAULT_IDLE_SECONDS = 600.0
 
 
 class WorkerPool:
@@ -23,6 +26,7 @@ class WorkerPool:
         self.config = config
         self.max_workers = max_workers
         self._idle: list[Worker] = []
+        self._idle_since: dict[int, float] = {}
         self._count = 0
         self._closed = False
         self._condition = threading.Condition()
@@ -48,6 +52,17 @@ class WorkerPool:
         for worker in idle:
             worker.stop()
 
+    def reap(self, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> int:
+        """Stop the workers idle for longer than idle_seconds; return how many were stopped."""
+        cutoff = time.monotonic() - idle_seconds
+        with self._condition:
+            old = [worker for worker in self._idle if self._idle_since.get(id(worker), 0.0) < cutoff]
+            self._idle = [worker for worker in self._idle if worker not in old]
+            self._count -= len(old)
+        for worker in old:
+            worker.stop()
+        return len(old)
+
     @property
     def size(self) -> int:
         """Workers alive now, busy or idle."""
@@ -58,7 +73,9 @@ class WorkerPool:
         with self._condition:
             while True:
                 if self._idle:
-                    return self._idle.pop()  # the most recently used: its caches are warm
+                    worker = self._idle.pop()  # the most recently used: its caches are warm
+                    self._idle_since.pop(id(worker), None)
+                    return worker
                 if self._count < self.max_workers:
                     self._count += 1
                     return Worker(self.config)
@@ -69,6 +86,7 @@ class WorkerPool:
             keep = worker.alive and not self._closed
             if keep:
                 self._idle.append(worker)
+                self._idle_since[id(worker)] = time.monotonic()
             else:
                 self._count -= 1
             self._condition.notify()

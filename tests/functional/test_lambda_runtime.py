@@ -19,7 +19,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from amplify_nb.errors import InputError
-from amplify_nb.lambda_runtime import invoke_local
+from amplify_nb.lambda_runtime import FunctionConfig, WorkerPool, invoke_local
 
 ROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -379,3 +379,26 @@ def test_invoke_local_refuses_bad_input_before_running(tmp_path: Path):
     assert fields == {"code_dir", "handler", "runtime", "timeout"}
     with pytest.raises(InputError):
         invoke_local(tmp_path, "index.handler", b"{not json")
+
+
+def test_a_deleted_function_is_not_found_any_more(clients, deploy):
+    name = deploy({"index.py": "def handler(event, context):\n    return 1\n"})
+    assert invoke(clients, name, {})[1] == 1
+    clients["lambda"].delete_function(FunctionName=name)
+    with pytest.raises(ClientError) as missing:
+        clients["lambda"].invoke(FunctionName=name, Payload=b"{}")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_idle_workers_are_reaped_and_the_next_invoke_starts_a_fresh_one(tmp_path: Path):
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return event\n")
+    pool = WorkerPool(FunctionConfig(name="reaped", handler="app.handler", code_dir=tmp_path))
+    try:
+        assert pool.invoke(b'{"n": 1}').init_duration_ms is not None
+        assert pool.invoke(b'{"n": 2}').init_duration_ms is None  # warm
+        assert pool.size == 1
+        assert pool.reap(idle_seconds=0) == 1 and pool.size == 0
+        outcome = pool.invoke(b'{"n": 3}')
+        assert outcome.payload == b'{"n": 3}' and outcome.init_duration_ms is not None
+    finally:
+        pool.close()

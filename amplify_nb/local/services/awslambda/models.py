@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from ...settings import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY
 log = logging.getLogger("amplify_nb.local.lambda")
 
 CODE_FOLDER = Path("lambda") / "code"
+_REAP_EVERY_SECONDS = 60.0
 
 
 class LambdaServiceError(Exception):
@@ -75,6 +77,7 @@ class LambdaRuntime:
         self._pools: dict[str, WorkerPool] = {}
         self._pools_lock = threading.Lock()
         self._logs_lock = threading.Lock()
+        threading.Thread(target=self._reap_forever, name="lambda-reaper", daemon=True).start()
 
     # --- reading moto ------------------------------------------------------------------------------------------
     def find(self, name_or_arn: str, qualifier: str | None, region: str, account_id: str) -> DeployedFunction:
@@ -89,6 +92,7 @@ class LambdaRuntime:
         except LambdaClientError:
             function = None
         if function is None:
+            self._drop_pools(unqualified_arn(region, account_id, name))  # deleted: its workers are of no use
             raise LambdaServiceError(404, "ResourceNotFoundException", f"Function not found: {invoked_arn}")
         runtime = function.run_time or ""
         if getattr(function, "package_type", "Zip") != "Zip" or not runtime.startswith(SUPPORTED_RUNTIME_PREFIX):
@@ -124,6 +128,22 @@ class LambdaRuntime:
             pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
             pool.close()
+
+    def _drop_pools(self, function_arn: str) -> None:
+        with self._pools_lock:
+            keys = [key for key in self._pools if key.rsplit(":", 1)[0] == function_arn]
+            pools = [self._pools.pop(key) for key in keys]
+        for pool in pools:
+            pool.close()
+
+    def _reap_forever(self) -> None:
+        """Idle workers are stopped after a while, as Lambda reclaims idle environments (a process is ~15-60 MB)."""
+        while True:
+            time.sleep(_REAP_EVERY_SECONDS)
+            with self._pools_lock:
+                pools = list(self._pools.values())
+            for pool in pools:
+                pool.reap()
 
     def _pool(self, config: FunctionConfig) -> WorkerPool:
         key = f"{config.arn}:{config.version}"
