@@ -402,3 +402,24 @@ def test_idle_workers_are_reaped_and_the_next_invoke_starts_a_fresh_one(tmp_path
         assert outcome.payload == b'{"n": 3}' and outcome.init_duration_ms is not None
     finally:
         pool.close()
+
+
+def test_a_published_version_runs_its_own_code(clients, deploy):
+    name = deploy({"index.py": "def handler(event, context):\n    return ['v1', context.function_version]\n"})
+    version = clients["lambda"].publish_version(FunctionName=name)["Version"]
+    clients["lambda"].update_function_code(FunctionName=name, ZipFile=zip_of(
+        {"index.py": "def handler(event, context):\n    return ['latest', context.function_version]\n"}))
+
+    answer, result = invoke(clients, name, {}, Qualifier=version)
+    assert answer["ExecutedVersion"] == version and result == ["v1", version]
+    assert invoke(clients, name, {})[1] == ["latest", "$LATEST"]
+
+
+def test_lambdas_six_megabyte_payload_limit_holds_both_ways(clients, deploy):
+    name = deploy({"index.py": "def handler(event, context):\n    return 'x' * 7_000_000 if event.get('big') else 'ok'\n"})
+    answer, error = invoke(clients, name, {"big": True})
+    assert answer["FunctionError"] == "Unhandled" and error["errorType"] == "Function.ResponseSizeTooLarge"
+
+    with pytest.raises(ClientError) as refused:
+        clients["lambda"].invoke(FunctionName=name, Payload=json.dumps({"pad": "x" * 7_000_000}).encode())
+    assert refused.value.response["Error"]["Code"] == "RequestEntityTooLargeException"

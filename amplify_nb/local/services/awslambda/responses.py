@@ -7,7 +7,8 @@
 
 Answers as Lambda does: 200 with the payload (X-Amz-Function-Error: Unhandled when the handler failed, timed
 out or could not be loaded), 202 for Event (run in the background), 204 for DryRun; ResourceNotFoundException
-(404) for an unknown function, InvalidRequestContentException (400) for a payload that is not JSON. Every other
+(404) for an unknown function, InvalidRequestContentException (400) for a payload that is not JSON, Lambda's 6 MB
+limit on a synchronous request (413) and response (Function.ResponseSizeTooLarge). Every other
 Lambda call (create, update, get, delete...) goes on to moto.
 """
 from __future__ import annotations
@@ -33,8 +34,13 @@ INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocation
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 TAIL_BYTES = 4096
+# Lambda's synchronous payload limit, both ways (the local cloud would take more; real AWS refuses it).
+MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024
+RESPONSE_TOO_LARGE = json.dumps({
+    "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_SYNC_PAYLOAD_BYTES + 100} bytes).",
+    "errorType": "Function.ResponseSizeTooLarge"}).encode()
 _STATUS_TEXT = {200: "200 OK", 202: "202 Accepted", 204: "204 No Content", 400: "400 Bad Request",
-                404: "404 Not Found"}
+                404: "404 Not Found", 413: "413 Request Entity Too Large"}
 
 
 class LambdaInvokeService(Middleware):
@@ -60,6 +66,10 @@ class LambdaInvokeService(Middleware):
         qualifier = (parse_qs(environ.get("QUERY_STRING", "")).get("Qualifier") or [None])[0]
         function = self.runtime.find(name, qualifier, request_region(environ), LOCAL_ACCOUNT_ID)
         event = read_body(environ) or b"{}"
+        if len(event) > MAX_SYNC_PAYLOAD_BYTES and invocation_type == "RequestResponse":
+            raise LambdaServiceError(413, "RequestEntityTooLargeException",
+                                     f"Request must be smaller than {MAX_SYNC_PAYLOAD_BYTES} bytes for the "
+                                     "InvokeFunction operation")
         try:
             json.loads(event)
         except ValueError as exc:
@@ -73,6 +83,9 @@ class LambdaInvokeService(Middleware):
                              name=f"lambda-event-{function.config.name}", daemon=True).start()
             return _reply(start_response, 202, b"")
         outcome = self.runtime.invoke(function, event, client_context)
+        if len(outcome.payload) > MAX_SYNC_PAYLOAD_BYTES:
+            outcome.payload, outcome.function_error = RESPONSE_TOO_LARGE, "Unhandled"
+            outcome.content_type = "application/json"
         headers = [("Content-Type", outcome.content_type), ("X-Amz-Executed-Version", function.config.version),
                    ("x-amzn-RequestId", outcome.request_id)]
         if outcome.function_error:
