@@ -68,3 +68,15 @@ def test_events_are_json_values_or_json_text():
         event_bytes(b"{nope")
     with pytest.raises(InputError):
         event_bytes({"a": object()})
+
+
+def test_the_code_folder_is_named_by_the_zips_sha256():
+    import base64
+    import hashlib
+
+    from amplify_nb.local.services.awslambda.models import code_hash
+
+    digest = hashlib.sha256(b"zip").digest()
+    assert code_hash(base64.b64encode(digest).decode(), b"ignored") == digest.hex()
+    assert code_hash("", b"zip") == digest.hex()
+    assert code_hash("not base64!", b"zip") == digest.hex()

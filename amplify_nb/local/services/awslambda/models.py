@@ -2,8 +2,8 @@
 
 A function's configuration and zip are read from moto's in-process Lambda backend at each invoke, so create,
 update and delete stay moto's (and are logged and replayed like any change). The zip is unpacked once per
-CodeSha256 into <state dir>/lambda/code/<sha256>/. A pool is kept per function version and replaced as soon as
-the code or the configuration it was made from changes. Invokes never go through moto, so they add nothing to
+CodeSha256 into <state dir>/lambda/code/<sha256>/ (emptied when the daemon starts). A pool is kept per function
+version and replaced as soon as the code or the configuration it was made from changes. Invokes never go through moto, so they add nothing to
 the state log; what a handler writes through the public port (DynamoDB PutItem...) is logged as any write.
 
 The log lines of each invoke are put into moto's CloudWatch Logs backend in process (group /aws/lambda/<name>,
@@ -12,6 +12,8 @@ endpoint. Like invokes, they are not in the state log: they are gone after a res
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import io
 import logging
@@ -70,9 +72,20 @@ def unqualified_arn(region: str, account_id: str, name: str) -> str:
     return f"arn:aws:lambda:{region}:{account_id}:function:{name}"
 
 
+def code_hash(code_sha256: str | None, code: bytes) -> str:
+    """The zip's SHA-256 in hex (a folder name), from the CodeSha256 moto computed at upload when it has one."""
+    try:
+        digest = base64.b64decode(code_sha256 or "", validate=True)
+    except binascii.Error:
+        digest = b""
+    return digest.hex() if len(digest) == 32 else hashlib.sha256(code).hexdigest()
+
+
 class LambdaRuntime:
     def __init__(self, state_dir: Path, endpoint: str) -> None:
         self.code_cache = Path(state_dir) / CODE_FOLDER
+        # Unpacked code of an earlier daemon: no worker runs in it any more, and it is quick to unpack again.
+        shutil.rmtree(self.code_cache, ignore_errors=True)
         self.endpoint = endpoint
         self._pools: dict[str, WorkerPool] = {}
         self._pools_lock = threading.Lock()
@@ -101,7 +114,7 @@ class LambdaRuntime:
                 f"The local cloud runs Python zip functions only; {name} has runtime {runtime or 'none'} "
                 f"({getattr(function, 'package_type', 'Zip')} package).")
         code: bytes = function.code_bytes or b""
-        sha = hashlib.sha256(code).hexdigest()
+        sha = code_hash(function.code_sha_256, code)
         version = str(function.version) if qualifier and qualifier != LATEST else LATEST
         config = FunctionConfig(
             name=name, handler=function.handler or "", code_dir=self.code_cache / sha, runtime=runtime,
