@@ -3,8 +3,9 @@
 A function's configuration and zip are read from moto's in-process Lambda backend at each invoke, so create,
 update and delete stay moto's (and are logged and replayed like any change). The zip is unpacked once per
 CodeSha256 into <state dir>/lambda/code/<sha256>/ (emptied when the daemon starts). A pool is kept per function
-version and replaced as soon as the code or the configuration it was made from changes. Invokes never go through moto, so they add nothing to
-the state log; what a handler writes through the public port (DynamoDB PutItem...) is logged as any write.
+version and replaced as soon as the code or the configuration it was made from changes. Invokes never go
+through moto, so they add nothing to the state log; what a handler writes through the public port (DynamoDB
+PutItem...) is logged as any write. No lock of the local cloud is held while a handler runs.
 
 The log lines of each invoke are put into moto's CloudWatch Logs backend in process (group /aws/lambda/<name>,
 one stream per worker, as Lambda does), so logs.filter_log_events / get_log_events read them through the
