@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from amplify_nb.errors import InputError
 from amplify_nb.lambda_runtime import FunctionConfig, WorkerPool, invoke_local
+from amplify_nb.local import LocalCloud, LocalSettings
 
 ROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -423,3 +424,23 @@ def test_lambdas_six_megabyte_payload_limit_holds_both_ways(clients, deploy):
     with pytest.raises(ClientError) as refused:
         clients["lambda"].invoke(FunctionName=name, Payload=json.dumps({"pad": "x" * 7_000_000}).encode())
     assert refused.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
+
+
+def test_a_function_still_runs_after_the_local_cloud_restarts(tmp_path: Path, free_port, boto3_client):
+    cloud = LocalCloud(LocalSettings(port=free_port(), state_dir=tmp_path / "cloud"))
+    try:
+        cloud.start()
+        lam = boto3_client("lambda", cloud.settings.endpoint)
+        role = boto3_client("iam", cloud.settings.endpoint).create_role(
+            RoleName="restart", AssumeRolePolicyDocument=ROLE_TRUST)["Role"]["Arn"]
+        lam.create_function(FunctionName="survivor", Runtime="python3.11", Role=role, Handler="index.handler",
+                            Code={"ZipFile": zip_of({"index.py": "def handler(event, context):\n    return 'alive'\n"})})
+        assert json.loads(lam.invoke(FunctionName="survivor")["Payload"].read()) == "alive"
+
+        cloud.stop()
+        cloud.start()
+
+        lam = boto3_client("lambda", cloud.settings.endpoint)
+        assert json.loads(lam.invoke(FunctionName="survivor")["Payload"].read()) == "alive"
+    finally:
+        cloud.stop()
