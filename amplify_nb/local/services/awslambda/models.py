@@ -23,9 +23,10 @@ import shutil
 import threading
 import time
 import zipfile
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ....lambda_runtime import FunctionConfig, Outcome, WorkerPool
 from ....lambda_runtime.config import LATEST, SUPPORTED_RUNTIME_PREFIX, Credentials
@@ -82,15 +83,26 @@ def code_hash(code_sha256: str | None, code: bytes) -> str:
     return digest.hex() if len(digest) == 32 else hashlib.sha256(code).hexdigest()
 
 
+class StateLock(Protocol):
+    """The local cloud's readers-writer lock (rwlock.ReadWriteLock): reading() and writing() context managers."""
+
+    def reading(self) -> AbstractContextManager[None]: ...
+
+    def writing(self) -> AbstractContextManager[None]: ...
+
+
 class LambdaRuntime:
-    def __init__(self, state_dir: Path, endpoint: str) -> None:
+    """Reads moto's functions under `lock`'s reading side and writes log events under its writing side; holds
+    neither while a handler runs (a handler calls back into the cloud, which takes the lock)."""
+
+    def __init__(self, state_dir: Path, endpoint: str, lock: StateLock) -> None:
+        self.lock = lock
         self.code_cache = Path(state_dir) / CODE_FOLDER
         # Unpacked code of an earlier daemon: no worker runs in it any more, and it is quick to unpack again.
         shutil.rmtree(self.code_cache, ignore_errors=True)
         self.endpoint = endpoint
         self._pools: dict[str, WorkerPool] = {}
         self._pools_lock = threading.Lock()
-        self._logs_lock = threading.Lock()
         threading.Thread(target=self._reap_forever, name="lambda-reaper", daemon=True).start()
 
     # --- reading moto ------------------------------------------------------------------------------------------
@@ -101,13 +113,20 @@ class LambdaRuntime:
 
         name, qualifier, region, account_id = split_function_name(name_or_arn, qualifier, region, account_id)
         invoked_arn = unqualified_arn(region, account_id, name) + (f":{qualifier}" if qualifier else "")
-        try:
-            function = get_backend(account_id, region).get_function(name, qualifier)
-        except LambdaClientError:
-            function = None
-        if function is None:
+        with self.lock.reading():
+            try:
+                function = get_backend(account_id, region).get_function(name, qualifier)
+            except LambdaClientError:
+                function = None
+            found = None if function is None else self._read_function(function, name, qualifier, region, account_id,
+                                                                         invoked_arn)
+        if found is None:
             self._drop_pools(unqualified_arn(region, account_id, name))  # deleted: its workers are of no use
             raise LambdaServiceError(404, "ResourceNotFoundException", f"Function not found: {invoked_arn}")
+        return found
+
+    def _read_function(self, function: Any, name: str, qualifier: str | None, region: str, account_id: str,
+                       invoked_arn: str) -> DeployedFunction:
         runtime = function.run_time or ""
         if getattr(function, "package_type", "Zip") != "Zip" or not runtime.startswith(SUPPORTED_RUNTIME_PREFIX):
             raise LambdaServiceError(
@@ -197,7 +216,7 @@ class LambdaRuntime:
         if not outcome.log_lines:
             return
         events = [{"timestamp": line.timestamp, "message": line.message} for line in outcome.log_lines]
-        with self._logs_lock:
+        with self.lock.writing():  # a change to moto's state, though one never logged
             backend: Any = logs_backends[config.account_id][config.region]
             backend.ensure_log_group(config.log_group)
             group = backend.groups[config.log_group]
