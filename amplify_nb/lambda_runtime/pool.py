@@ -70,20 +70,29 @@ class WorkerPool:
             return self._count
 
     def _acquire(self) -> Worker:
-        with self._condition:
-            while True:
-                if self._idle:
-                    worker = self._idle.pop()  # the most recently used: its caches are warm
-                    self._idle_since.pop(id(worker), None)
-                    return worker
-                if self._count < self.max_workers:
-                    self._count += 1
-                    return Worker(self.config)
-                self._condition.wait()
+        ended: list[Worker] = []
+        try:
+            with self._condition:
+                while True:
+                    if self._idle:
+                        worker = self._idle.pop()  # the most recently used: its caches are warm
+                        self._idle_since.pop(id(worker), None)
+                        if worker.usable:
+                            return worker
+                        ended.append(worker)
+                        self._count -= 1
+                        continue
+                    if self._count < self.max_workers:
+                        self._count += 1
+                        return Worker(self.config)
+                    self._condition.wait()
+        finally:
+            for worker in ended:
+                worker.stop()
 
     def _release(self, worker: Worker) -> None:
         with self._condition:
-            keep = worker.alive and not self._closed
+            keep = worker.usable and not self._closed
             if keep:
                 self._idle.append(worker)
                 self._idle_since[id(worker)] = time.monotonic()

@@ -85,6 +85,11 @@ class Worker:
         self.peak_memory_mb = 0
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
+    @property
+    def usable(self) -> bool:
+        """Not stopped, and its process (once started) still runs: one that ended between invokes is replaced."""
+        return self.alive and (self.process is None or self.process.poll() is None)
+
     def _start(self) -> None:
         self.api = RuntimeApi()
         self.output = OutputCapture()

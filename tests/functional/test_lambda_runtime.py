@@ -444,3 +444,29 @@ def test_a_function_still_runs_after_the_local_cloud_restarts(tmp_path: Path, fr
         assert json.loads(lam.invoke(FunctionName="survivor")["Payload"].read()) == "alive"
     finally:
         cloud.stop()
+
+
+def test_a_worker_whose_process_ended_between_invokes_is_replaced(tmp_path: Path):
+    (tmp_path / "app.py").write_text(
+        "import os, threading\n"
+        "def handler(event, context):\n"
+        "    if event.get('exit'):\n"
+        "        threading.Timer(0.2, os._exit, [3]).start()  # ends the process after the answer\n"
+        "    return os.getpid()\n")
+    pool = WorkerPool(FunctionConfig(name="ended", handler="app.handler", code_dir=tmp_path), max_workers=1)
+    try:
+        first = pool.invoke(b'{"exit": true}')
+        threading.Event().wait(1.0)
+        second = pool.invoke(b"{}")
+        assert second.function_error is None and second.init_duration_ms is not None
+        assert json.loads(second.payload) != json.loads(first.payload)
+    finally:
+        pool.close()
+
+
+def test_a_process_that_exits_during_an_invoke_gives_runtime_exit_error(tmp_path: Path):
+    (tmp_path / "app.py").write_text("import sys\ndef handler(event, context):\n    sys.exit(2)\n")
+    result = invoke_local(tmp_path, "app.handler", {})
+    assert result.function_error == "Unhandled" and result.error_type == "Runtime.ExitError"
+    assert result.payload["errorMessage"] == (f"RequestId: {result.request_id} Error: Runtime exited with error: "
+                                              "exit status 2")
