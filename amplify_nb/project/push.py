@@ -20,7 +20,7 @@ from .dependencies import dependency_order, depends_on
 from .envs import check_record_belongs, save_record
 from .exports import write_exports
 from .project import Project
-from .status import StatusRow, folder_hash, resource_status
+from .status import IGNORED_DIRS, StatusRow, folder_hash, resource_status
 
 
 @dataclass
@@ -186,7 +186,7 @@ def write_current_cloud_backend(project: Project, pushed: set[tuple[str, str]]) 
         relative = Path(folder).relative_to(backend).parts
         if len(relative) == 1:  # amplify/backend/<category>/: skip the resource folders not pushed
             return [name for name in names if (relative[0], name) not in pushed]
-        return []
+        return [name for name in names if name in IGNORED_DIRS]  # build output (a function's dist/) is not a record
 
     with swapped_tree(project.paths.current_cloud_backend) as staging:
         shutil.copytree(backend, staging, ignore=unpushed, dirs_exist_ok=True)

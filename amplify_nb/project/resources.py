@@ -20,6 +20,10 @@ def add_resource(project: Project, category_name: str, spec: Spec) -> str:
     existing = project.backend_config().get(category_name, {})
     if name in existing:
         raise InputError([Problem("resource_name", f"A {category_name} resource named {name!r} already exists.")])
+    for companion_category, companion in getattr(category, "companions", lambda _: [])(spec):
+        # added first (a CRUD function's new table): the resource's own files refer to it
+        if get_category(companion_category).resource_name(companion) not in project.backend_config().get(companion_category, {}):
+            add_resource(project, companion_category, companion)
     return _write(project, category_name, name, spec)
 
 
