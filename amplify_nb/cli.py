@@ -203,6 +203,21 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mock(args: argparse.Namespace) -> int:
+    from .project import Project
+    from .project.mock import load_event, mock_function
+
+    project = Project.open(args.project_dir)
+    if args.timeout is not None and (not args.timeout.isdigit() or not 1 <= int(args.timeout) <= 900):
+        raise InputError(f"--timeout must be a whole number of seconds between 1 and 900 (got {args.timeout!r}).")
+    result = mock_function(project, args.name, load_event(args.event), timeout=int(args.timeout) if args.timeout else None)
+    print(result.logs.rstrip())
+    print("Result:" if not result.function_error else f"{result.function_error} error ({result.error_type}):")
+    print(json.dumps(result.payload, indent=2))
+    print(f"Finished execution in {result.duration_ms:.0f} ms.")
+    return 1 if result.function_error else 0
+
+
 def cmd_local(args: argparse.Namespace) -> int:
     from .local import LocalCloud, LocalSettings
 
@@ -295,6 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--invalidate", "--invalidateCloudFront", "-c", dest="invalidate", action="store_true",
                          help="invalidate the CloudFront cache after the upload (PROD hosting)")
     publish.set_defaults(handler=cmd_publish)
+
+    mock = commands.add_parser("mock", parents=[common], help="run a function's local code against the local cloud")
+    mock_kinds = mock.add_subparsers(dest="kind", required=True, metavar="KIND")
+    mock_function = mock_kinds.add_parser("function", parents=[common], help="invoke a function's unpushed src/")
+    mock_function.add_argument("name", help="the function's resource name")
+    mock_function.add_argument("--event", metavar="FILE", help="the event as a JSON file (default: {})")
+    mock_function.add_argument("--timeout", metavar="N", help="seconds before the invoke is stopped (default 10)")
+    mock_function.set_defaults(handler=cmd_mock)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
     local.add_argument("action", choices=["start", "stop", "status", "mailbox"],

@@ -47,8 +47,10 @@ def resource_spec(project: Project, category_name: str, **answers):
     from .categories import category
     from .project import current_spec
 
-    if category_name in project.backend_config():
-        base = current_spec(project, category_name)
+    existing = project.backend_config().get(category_name, {})
+    named = answers.get("name") or answers.get("resource_name")
+    if existing and (named in existing or (not named and len(existing) == 1)):
+        base = current_spec(project, category_name, named if named in existing else None)
     else:
         base = category(category_name).default_spec(project)
     given = {name: value for name, value in answers.items() if value not in ("", None)}
@@ -90,3 +92,27 @@ def ensure_resource(project_dir: Path, env_name: str, category_name: str, target
 def ensure_auth(project_dir: Path, env_name: str, target: str = "local", **auth_answers) -> Project:
     """What 03-auth does (sign-in by email, Amplify's defaults), for a later notebook run alone."""
     return ensure_resource(project_dir, env_name, "auth", target, **auth_answers)
+
+
+def crud_function_spec(project: Project, function_name: str = "beerfn", table_name: str = "beer", **answers):
+    """The tutorial's function answers: the CRUD template on the table `table_name`, made in the same flow
+    unless the project has it (the storage resource and the table share the name, as `/beer` -> `beer`)."""
+    uses_existing = table_name in project.backend_config().get("storage", {})
+    table = {"table": table_name} if uses_existing else {
+        "new_table": {"resource_name": table_name, "table_name": table_name,
+                      "columns": [{"name": "id", "type": "string"}], "partition_key": "id"}}
+    return resource_spec(project, "function", name=function_name, template="crud-dynamodb", **table, **answers)
+
+
+def ensure_crud_function(project_dir: Path, env_name: str, target: str = "local", function_name: str = "beerfn",
+                         table_name: str = "beer") -> Project:
+    """What 05-function does, for a later notebook run alone: the CRUD function and its table, pushed."""
+    from .project import add_resource, push, resource_status
+
+    project = ensure_initialized(project_dir, env_name, target)
+    if function_name not in project.backend_config().get("function", {}):
+        add_resource(project, "function", crud_function_spec(project, function_name, table_name))
+    if any(row.operation != "No Change" for row in resource_status(project)
+           if (row.category, row.resource_name) in (("function", function_name), ("storage", table_name))):
+        push(project, progress=False)
+    return project

@@ -116,3 +116,46 @@ def mailbox_table(messages: list[dict]) -> pd.DataFrame:
     """The local mailbox (newest first): where the local cloud delivers Cognito's codes instead of email."""
     columns = ["time", "to", "purpose", "subject", "code", "expires_at"]
     return pd.DataFrame([{name: message.get(name) for name in columns} for message in messages], columns=columns)
+
+
+def table_items(project: Project, storage_resource: str, **options) -> pd.DataFrame:
+    """Every item of a storage resource's table in this env, one row each, with real dtypes (every Scan page)."""
+    from .categories.storage import deployed_table_name
+    from .dynamodb_items import table_items as scan_items
+
+    return scan_items(project.target(), deployed_table_name(project.root, storage_resource, project.env_name), **options)
+
+
+def function_logs(project: Project, function_name: str, since_minutes: float | None = 60, limit: int = 1000) -> pd.DataFrame:
+    """A function's CloudWatch Logs (/aws/lambda/<name>-<env>), oldest first: START/END/REPORT and its prints."""
+    import time
+
+    logs = project.target().client("logs")
+    group = f"/aws/lambda/{function_name}-{project.env_name}"
+    params = {"logGroupName": group, "limit": min(limit, 10000)}
+    if since_minutes is not None:
+        params["startTime"] = int((time.time() - since_minutes * 60) * 1000)
+    columns = ["time", "stream", "message"]
+    try:
+        events = logs.get_paginator("filter_log_events").paginate(**params).build_full_result()["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return pd.DataFrame(columns=columns)
+    rows = [(pd.Timestamp(e["timestamp"], unit="ms", tz="UTC"), e["logStreamName"], e["message"].rstrip("\n"))
+            for e in events[-limit:]]
+    return pd.DataFrame(rows, columns=columns).sort_values("time", kind="stable", ignore_index=True)
+
+
+def invoke_table(result) -> pd.DataFrame:
+    """An invoke's outcome as one row: status code, error, duration, and the body (an API proxy answer decoded)."""
+    payload = result.payload
+    body = payload.get("body") if isinstance(payload, dict) else None
+    try:
+        body = json.loads(body) if isinstance(body, str) else body
+    except ValueError:
+        pass
+    return pd.DataFrame([{
+        "statusCode": payload.get("statusCode") if isinstance(payload, dict) else None,
+        "error": result.function_error and (payload or {}).get("errorType"),
+        "duration_ms": round(result.duration_ms, 1),
+        "body": json.dumps(body if body is not None else payload)[:300],
+    }])

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import AmplifyNbError
 from .project import Project
 
-IGNORED_DIRS = {"node_modules", "dist", "build"}
+IGNORED_DIRS = {"node_modules", "dist", "build", "__pycache__"}
 
 
 @dataclass(frozen=True)
