@@ -158,7 +158,7 @@ def test_init_killed_at_any_step_then_rerun_ends_like_an_uninterrupted_one(tmp_p
     baseline_dir, baseline, _ = uninterrupted_state
     total = count_steps_of_fresh_init(tmp_path)
     assert total >= 6
-    for step in range(1, total):
+    for step in range(1, total + 1):  # the last step too: the record is written only after it
         project_dir = tmp_path / f"killed{step}" / "beer"
         killed = run_cli("init", "--yes", "--project-dir", str(project_dir),
                          env={"AMPLIFY_NB_FAULT_AFTER_STEPS": str(step)}, check=False)
