@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable
@@ -349,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"🛑 {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `amplify-nb status | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         if debug:
             raise
