@@ -1,8 +1,8 @@
 """auth: Amplify's `amplify add auth` flow (default configuration, sign-in by email), plus the advanced settings
 a user expects: password policy, MFA, guest access, the verification email and the refresh token's lifetime.
 
-Defaults and prompts follow the Amplify CLI (reference/amplify-gen1.md); limits follow Cognito's quotas
-(reference/real-aws.md): a password policy of 6-99 characters, a refresh token of 1 hour to 10 years.
+Defaults and prompts follow the Amplify CLI; limits follow Cognito's quotas:
+a password policy of 6-99 characters, a refresh token of 1 hour to 10 years.
 """
 from __future__ import annotations
 

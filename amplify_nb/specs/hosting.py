@@ -1,4 +1,4 @@
-"""add hosting (S3AndCloudFront): Amplify's questions, defaults and bucket naming rules (reference/amplify-gen1.md).
+"""add hosting (S3AndCloudFront): Amplify's questions, defaults and bucket naming rules.
 
 DEV serves the bucket's S3 website endpoint over HTTP; PROD keeps the bucket private behind a CloudFront
 distribution over HTTPS. Amplify removed DEV in 2023 because it relied on object ACLs; amplify_nb keeps it and

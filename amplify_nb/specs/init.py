@@ -1,4 +1,4 @@
-"""init: Amplify's `amplify init` questions, defaults and validation rules (reference/amplify-gen1.md)."""
+"""init: Amplify's `amplify init` questions, defaults and validation rules."""
 from __future__ import annotations
 
 import re

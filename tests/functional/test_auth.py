@@ -13,6 +13,7 @@ from cli_runner import run_cli
 
 from amplify_nb.client.auth import (
     Auth,
+    AuthError,
     AuthConfig,
     CodeMismatchError,
     ExpiredCodeError,
@@ -168,7 +169,7 @@ def test_forgot_password_with_wrong_then_right_code(auth):
 
 def test_an_unconfirmed_user_cannot_reset_the_password(auth):
     email = signed_up(auth, "unconfirmed-reset", confirmed=False)
-    with pytest.raises(Exception, match="not confirmed"):
+    with pytest.raises(AuthError, match="not confirmed"):
         auth.forgot_password(email)
 
 
@@ -205,7 +206,7 @@ def test_resend_sends_a_new_code_and_the_old_one_stops_working(auth):
         with pytest.raises(CodeMismatchError):
             auth.confirm_sign_up(email, first)
     auth.confirm_sign_up(email, second)
-    with pytest.raises(Exception, match="already confirmed"):
+    with pytest.raises(AuthError, match="already confirmed"):
         auth.resend_code(email)
 
 
