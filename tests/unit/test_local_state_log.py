@@ -8,9 +8,10 @@ import threading
 
 import pytest
 
-from amplify_nb.local.persistence import StateLog, repair
-from amplify_nb.local.recorder import INTERNAL, READ, WRITE, classify, read_body, request_uri
-from amplify_nb.local.rwlock import ReadWriteLock
+from amplify_nb.local.recorder import INTERNAL, READ, WRITE, classify
+from amplify_nb.local.rwlock import LockOrderError, ReadWriteLock
+from amplify_nb.local.statelog import StateLog, repair
+from amplify_nb.local.wsgi import read_body, request_uri
 
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
 
@@ -80,12 +81,13 @@ def test_the_logged_uri_is_the_one_the_client_sent():
 
 
 def test_each_request_is_one_json_line_without_framing_headers(tmp_path):
-    state_log = StateLog(tmp_path / "state-log.jsonl")
+    state_log = StateLog(tmp_path)
+    state_log.open_for_append()
     state_log.append("PUT", "/bucket/key", [("Host", "127.0.0.1:1"), ("Content-Length", "3"),
                                             ("Transfer-Encoding", "chunked"), ("X-Amz-Meta-My_Key", "v")], b"\x00ab", 200)
     state_log.append("POST", "/", [("X-Amz-Target", "DynamoDB_20120810.PutItem")], b"{}", 400)
 
-    lines = (tmp_path / "state-log.jsonl").read_bytes().splitlines()
+    lines = (tmp_path / "000000000000.jsonl").read_bytes().splitlines()
     first = json.loads(lines[0])
     assert state_log.count == 2 and len(lines) == 2
     assert first == {"method": "PUT", "uri": "/bucket/key", "headers": [["Host", "127.0.0.1:1"],
