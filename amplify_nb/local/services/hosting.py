@@ -399,8 +399,9 @@ def _truthy(value: Any) -> bool:
 class SiteApp:
     """The WSGI app of one site, served at the root of its own port; it reads moto's state under the cloud's lock."""
 
-    def __init__(self, kind: str, name: str, lock: ReadWriteLock):
-        self.kind, self.name, self.lock = kind, name, lock
+    def __init__(self, kind: str, name: str, lock: ReadWriteLock | None = None):
+        # Alone (a test with mock_aws), nothing else writes: a lock of its own will do.
+        self.kind, self.name, self.lock = kind, name, lock or ReadWriteLock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
