@@ -152,3 +152,54 @@ def test_readers_share_the_lock_and_a_writer_waits_for_them_and_holds_them_off()
 
     assert events.index("writer in") > max(events.index("reader 1 out"), events.index("reader 2 out"))
     assert events.index("late reader in") > events.index("writer out")
+
+
+def test_a_reader_may_read_again_even_while_a_writer_waits():
+    lock = ReadWriteLock()
+    inside, done = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with lock.writing():
+            done.set()
+
+    with lock.reading():
+        waiting = threading.Thread(target=writer)
+        waiting.start()
+        while not lock._writer_waiting_or_active:
+            threading.Event().wait(0.001)
+        with lock.reading():  # would wait forever behind the writer if reads were not reentrant
+            inside.set()
+        assert not done.is_set()
+    waiting.join(30)
+    assert inside.is_set() and done.is_set()
+
+
+def test_asking_to_write_while_reading_raises_instead_of_hanging():
+    lock = ReadWriteLock()
+    with lock.reading(), pytest.raises(LockOrderError):
+        with lock.writing():
+            pass
+
+
+def test_a_service_calling_back_into_the_cloud_while_reading_does_not_deadlock():
+    """A service reads, then calls the cloud (which writes) through call_app: the read is released for it."""
+    from amplify_nb.local.wsgi import call_app
+
+    lock = ReadWriteLock()
+
+    def cloud(environ, start_response):  # a logged change, as the recorder runs it
+        with lock.writing():
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"changed"]
+
+    results: list[bytes] = []
+
+    def service() -> None:
+        with lock.reading():
+            results.append(call_app(cloud, environ(body=b"x"), lock=lock).body)
+            assert lock.held_by_me  # the read is held again once the call is back
+
+    thread = threading.Thread(target=service)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive() and results == [b"changed"]
