@@ -56,6 +56,9 @@ def configure_environment() -> None:
     os.environ["MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY"] = "HASH"
     # moto's own recorder stays off: it would log every request, reads included, to a file in the cwd.
     os.environ.pop("MOTO_ENABLE_RECORDING", None)
+    from . import lazy_imports
+
+    lazy_imports.install()
 
 
 def reseed(index: int) -> None:
@@ -111,7 +114,7 @@ class CloudState:
         self.log.open_for_append()
         report = Restored()
         start = 0
-        for info in snapshot.existing(self.settings.snapshots_dir):
+        for info in snapshot.existing(self.settings.snapshots_dir, clean=True):
             if info.index > self.log.count:
                 log.warning("Ignoring snapshot %s: it covers %d requests, the log holds %d",
                             info.path.name, info.index, self.log.count)

@@ -306,11 +306,12 @@ def read_header(path: Path) -> dict[str, Any]:
     return header
 
 
-def existing(folder: Path) -> list[SnapshotInfo]:
-    """Readable snapshots, newest first; temporary files of an interrupted write are removed."""
+def existing(folder: Path, clean: bool = False) -> list[SnapshotInfo]:
+    """Readable snapshots, newest first. `clean` (at start, when nothing else writes there) removes the
+    temporary files of a write that was interrupted."""
     if not folder.exists():
         return []
-    for leftover in folder.glob(".*.tmp"):
+    for leftover in folder.glob(".*.tmp") if clean else ():
         leftover.unlink(missing_ok=True)
     found = []
     for path in folder.glob(f"*{SUFFIX}"):
