@@ -28,22 +28,27 @@ The contract a service follows
    `amplify-nb local reset` deletes that folder with the rest.
 7. Helpers (wsgi.py): read_body, call_app, Answer, json_response, cors_headers, preflight, loopback_server.
 
-A service in ten lines::
+A service in ten lines (GET /_amplify_nb/tables lists the DynamoDB tables)::
 
-    from ..middleware import MIDDLEWARES, Middleware, ServerContext
-    from ..wsgi import call_app, json_response
+    from moto.dynamodb.models import dynamodb_backends
+    from ..middleware import MIDDLEWARES, Middleware
+    from ..wsgi import json_response
 
-    class TableCount(Middleware):
+    class TableList(Middleware):
         ORDER = 450
         UNLOGGED_PATHS = ("/_amplify_nb/tables",)
+
         def __call__(self, environ, start_response, next_app):
-            if not environ["PATH_INFO"].startswith("/_amplify_nb/tables"):
-                return next_app(environ, start_response)
-            with self.context.lock.reading():
-                names = list(dynamodb_backends["123456789012"]["us-east-1"].tables)
+            if environ["PATH_INFO"] != "/_amplify_nb/tables":
+                return next_app(environ, start_response)    # not ours: on to moto
+            with self.context.lock.reading():               # moto's objects, never half-written
+                names = sorted(dynamodb_backends["123456789012"]["us-east-1"].tables)
             return json_response(start_response, 200, {"tables": names})
 
-    MIDDLEWARES.append(TableCount)
+    MIDDLEWARES.append(TableList)
+
+A service that must call moto (or wait for a worker that does) while serving uses
+`call_app(next_app, environ, body, lock=self.context.lock)`: it gets an Answer back and holds no lock meanwhile.
 """
 from __future__ import annotations
 
