@@ -262,3 +262,20 @@ def test_local_status_snapshot_and_reset_from_the_command_line(private_cloud, bo
     run_cli("local", "reset", "--yes")
     assert "Restored an empty local cloud" in run_cli("local", "start").stdout
     assert boto3_client("s3", cloud.endpoint).list_buckets()["Buckets"] == []
+
+
+def test_a_state_dir_with_the_single_file_log_of_earlier_versions_keeps_its_state(private_cloud, boto3_client):
+    cloud = private_cloud()
+    cloud.start()
+    make_resources(cloud.endpoint, boto3_client, "single")
+    before = everything(cloud.endpoint, boto3_client)
+    kill_9(cloud)
+    # What an amplify-nb from before snapshots left: one state-log.jsonl, no log/ and no snapshots/.
+    (cloud.settings.log_dir / "000000000000.jsonl").rename(cloud.settings.state_dir / "state-log.jsonl")
+    cloud.settings.log_dir.rmdir()
+
+    restarted = cloud.start()
+
+    assert restarted["restored"]["snapshot_index"] is None and restarted["restored"]["tail"] > 0
+    assert everything(cloud.endpoint, boto3_client) == before
+    assert not (cloud.settings.state_dir / "state-log.jsonl").exists()
