@@ -225,18 +225,52 @@ def cmd_local(args: argparse.Namespace) -> int:
     cloud = LocalCloud(LocalSettings.from_env())
     if args.action == "start":
         state = cloud.ensure_running()
-        print(f"Local cloud running at {state['endpoint']} (pid {state['pid']}, state in {state['state_dir']}).")
+        restored = (state.get("restored") or {}).get("text")
+        print(f"Local cloud running at {state['endpoint']} (pid {state['pid']}, state in {state['state_dir']})."
+              + (f"\nRestored {restored}." if restored else ""))
     elif args.action == "stop":
-        print("Local cloud stopped." if cloud.stop() else "The local cloud was not running.")
+        print("Local cloud stopped (state snapshotted)." if cloud.stop() else "The local cloud was not running.")
     elif args.action == "mailbox":
         return show_mailbox(cloud.settings.state_dir, args.json)
+    elif args.action == "snapshot":
+        taken = cloud.snapshot()
+        print(json.dumps(taken, indent=2) if args.json else
+              f"Snapshot of {taken['index']} logged requests written to {taken['file']} ({_megabytes(taken['bytes'])}).")
+    elif args.action == "reset":
+        if not getattr(args, "yes", False):
+            raise InputError("`amplify-nb local reset` deletes every resource of the local cloud "
+                             f"({cloud.settings.state_dir}). Run it again with --yes to do it.")
+        removed = cloud.reset()
+        print(f"The local cloud is empty ({len(removed)} state files and folders removed); "
+              "the next command that needs it starts it again.")
+    elif args.action == "rebuild":
+        state = cloud.rebuild()
+        print(f"Rebuilt from the request log: {(state.get('restored') or {}).get('text', '')}.")
     else:
-        state = cloud.status()
-        if args.json:
-            print(json.dumps(state, indent=2))
-        else:
-            print(f"running at {state['endpoint']} (pid {state['pid']})" if state["running"] else "not running")
+        return show_local_status({**cloud.status(), "state": cloud.state()}, args.json)
     return 0
+
+
+def show_local_status(state: dict, as_json: bool) -> int:
+    """Running or not, and the state on disk: its size, the newest snapshot's age, the log tail after it."""
+    from .local.persistence import age_text
+
+    if as_json:
+        print(json.dumps(state, indent=2))
+        return 0
+    print(f"running at {state['endpoint']} (pid {state['pid']})" if state["running"] else "not running")
+    disk = state["state"]
+    snapshot = disk["snapshot"]
+    print(f"state: {_megabytes(disk['state_bytes'])} in {state['state_dir']}")
+    print(f"snapshot: {snapshot['index']} logged requests, {_megabytes(snapshot['bytes'])}, "
+          f"taken {age_text(snapshot['age_seconds'])} ago" if snapshot else "snapshot: none yet")
+    print(f"log tail: {disk['tail_requests']} requests ({_megabytes(disk['tail_bytes'])}) to replay at the next start; "
+          f"{disk['logged_requests']} logged in all")
+    return 0
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1e6:.1f} MB"
 
 
 def show_mailbox(state_dir: Path, as_json: bool) -> int:
@@ -321,8 +355,10 @@ def build_parser() -> argparse.ArgumentParser:
     mock_function.set_defaults(handler=cmd_mock)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
-    local.add_argument("action", choices=["start", "stop", "status", "mailbox"],
-                       help="mailbox: the codes Cognito sent (newest first)")
+    local.add_argument("action", choices=["start", "stop", "status", "mailbox", "snapshot", "reset", "rebuild"],
+                       help="status: running or not, state size, snapshot age, log tail; mailbox: the codes Cognito "
+                            "sent (newest first); snapshot: write one now; reset --yes: empty the cloud; rebuild: "
+                            "replay the whole request log (after a moto upgrade)")
     local.add_argument("--json", action="store_true")
     local.set_defaults(handler=cmd_local)
     return parser

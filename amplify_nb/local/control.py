@@ -3,7 +3,7 @@
 The daemon is started on demand as a detached process (its own session, so closing a notebook kernel does not
 end it) and found again through its health endpoint, which also tells it apart from another program on the
 port. A file lock in the state dir makes concurrent callers start a single daemon; the daemon's own lock makes
-sure only one process ever appends to a state dir's state log.
+sure only one process ever appends to a state dir's request log.
 """
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ from .settings import PORT_ENV, STATE_DIR_ENV, LocalSettings
 
 _HEALTH_TIMEOUT_SECONDS = 1.0
 _POLL_SECONDS = 0.02
-_TERMINATE_GRACE_SECONDS = 1.5
+# SIGTERM makes the daemon snapshot its state before it exits (about 1 s for 50k items); after this, SIGKILL.
+# Killing it mid-snapshot loses nothing: the next start loads the previous snapshot and replays a longer tail.
+_TERMINATE_GRACE_SECONDS = 15.0
+_SNAPSHOT_TIMEOUT_SECONDS = 300.0
 _LOG_TAIL_LINES = 20
 # Daemons this process started: polling them reaps them, so a stopped daemon is not left as a zombie.
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
@@ -57,7 +60,7 @@ class LocalCloud:
         return self.start(timeout=timeout)
 
     def start(self, timeout: float = 60.0) -> dict[str, Any]:
-        """Start the daemon unless it already runs, and wait until it serves (its state log replayed)."""
+        """Start the daemon unless it already runs, and wait until it serves (its state restored)."""
         self.settings.state_dir.mkdir(parents=True, exist_ok=True)
         try:
             with FileLock(str(self.settings.start_lock_file), timeout=timeout):
@@ -69,12 +72,47 @@ class LocalCloud:
             ) from None
 
     def stop(self) -> bool:
-        """End the daemon within ~2 s whatever it holds (SIGTERM, then SIGKILL); return whether one was running."""
+        """End the daemon (SIGTERM: it snapshots, then exits; SIGKILL if it has not within 15 s).
+
+        Returns whether one was running."""
         pid = self._daemon_pid()
         if pid is not None:
             _terminate(pid)
         self.settings.daemon_file.unlink(missing_ok=True)
         return pid is not None
+
+    def state(self) -> dict[str, Any]:
+        """The state on disk (running or not): sizes, the newest snapshot and its age, the log tail after it."""
+        from .persistence import describe
+
+        return describe(self.settings)
+
+    def restored(self) -> dict[str, Any] | None:
+        """What the running daemon restored when it started (from daemon.json), or None."""
+        record = self._read_daemon_file()
+        return record.get("restored") if record else None
+
+    def snapshot(self) -> dict[str, Any]:
+        """Take a snapshot now (the daemon is started if needed); returns {file, index, bytes}."""
+        status = self.ensure_running()
+        return _post_json(status["port"], "/_amplify_nb/snapshot", timeout=_SNAPSHOT_TIMEOUT_SECONDS)
+
+    def reset(self) -> list[str]:
+        """Stop the daemon and delete the whole state: the next start is an empty cloud. Returns what was removed."""
+        from .persistence import reset
+
+        self.stop()
+        with FileLock(str(self.settings.start_lock_file), timeout=60):
+            return reset(self.settings)
+
+    def rebuild(self, timeout: float = 3600.0) -> dict[str, Any]:
+        """Stop, drop the snapshots, start: the whole request log is replayed (then snapshotted). Returns status()."""
+        from .persistence import drop_snapshots
+
+        self.stop()
+        with FileLock(str(self.settings.start_lock_file), timeout=60):
+            drop_snapshots(self.settings)
+        return self.start(timeout=timeout)
 
     # --- starting -----------------------------------------------------------------------------------------
     def _start_locked(self, timeout: float) -> dict[str, Any]:
@@ -127,7 +165,7 @@ class LocalCloud:
         if health is None:
             _terminate(child.pid)
             raise LocalCloudError(
-                f"The local cloud did not answer within {timeout:.0f} s (replaying a long state log takes time: "
+                f"The local cloud did not answer within {timeout:.0f} s (replaying a long request log takes time: "
                 f"try again with a longer timeout).\n{self._log_tail()}"
             )
         return self._status_of(health)
@@ -212,7 +250,8 @@ class LocalCloud:
 
     def _status(self, *, running: bool, pid: int | None, port: int, started_at: str | None) -> dict[str, Any]:
         return {"running": running, "pid": pid, "port": port, "endpoint": f"http://{self.settings.host}:{port}",
-                "state_dir": str(self.settings.state_dir), "started_at": started_at}
+                "state_dir": str(self.settings.state_dir), "started_at": started_at,
+                "restored": self.restored() if running else None}
 
 
 def ensure_running() -> dict[str, Any]:
@@ -234,6 +273,22 @@ def probe_health(port: int, timeout: float = _HEALTH_TIMEOUT_SECONDS) -> dict[st
     if isinstance(body, dict) and body.get("service") == SERVICE_NAME and isinstance(body.get("pid"), int):
         return body
     return None
+
+
+def _post_json(port: int, path: str, timeout: float) -> dict[str, Any]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("POST", path, body=b"")
+        response = connection.getresponse()
+        body = response.read()
+    except (OSError, http.client.HTTPException) as exc:
+        raise LocalCloudError(f"The local cloud on port {port} did not answer POST {path}: {exc}") from None
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise LocalCloudError(f"The local cloud answered POST {path} with HTTP {response.status}: "
+                              f"{body[:500].decode('utf-8', 'replace')}")
+    return json.loads(body)
 
 
 def _port_is_free(port: int) -> bool:

@@ -1,12 +1,14 @@
 """The local cloud daemon: `python -m amplify_nb.local.daemon --port P --state-dir D`.
 
-One process serves moto (behind our middlewares) on 127.0.0.1 only, restored from the state dir's state log.
-It is started, found and stopped by control.py; run it by hand only to debug (its log goes to stderr then).
+One process serves moto (behind our services) on 127.0.0.1 only, restored from the state dir's newest snapshot
+and the request log after it. It is started, found and stopped by control.py; run it by hand only to debug (its
+log goes to stderr then).
 
 Startup order matters: the public port is bound first (a taken port fails at once, and early clients wait in
-the listen backlog instead of being refused), then the state is restored, then daemon.json is written and
-the port served. SIGTERM exits at once, between two state-log writes: interpreter teardown of a large moto
-state can take a minute, and nothing needs flushing.
+the listen backlog instead of being refused), then the state is restored, then every service's on_restored()
+runs, then daemon.json is written (with what was restored) and the port served. SIGTERM takes a snapshot
+(when anything was logged since the last one) and exits at once: interpreter teardown of a large moto state can
+take a minute, and nothing else needs flushing.
 """
 from __future__ import annotations
 
@@ -15,9 +17,8 @@ import json
 import logging
 import os
 import signal
-import socket
 import sys
-import time
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from types import FrameType
@@ -25,45 +26,64 @@ from typing import Any
 
 import werkzeug.serving
 from filelock import FileLock, Timeout
-from werkzeug.serving import BaseWSGIServer, make_server
 
+from .. import fileio
 from . import persistence, services  # noqa: F401  (services register their middlewares)
-from .middleware import MIDDLEWARES, ServerContext, build_app
+from .middleware import MIDDLEWARES, Middleware, ServerContext, build_app, ordered, unlogged_paths
+from .persistence import CloudState
 from .recorder import StateRecorder
+from .rwlock import ReadWriteLock
 from .settings import LocalSettings
+from .snapshot import SnapshotVersionError
+from .wsgi import WSGIApp, json_response, loopback_server
 
 log = logging.getLogger("amplify_nb.local.daemon")
+STATE_PATH = "/_amplify_nb/state"
+SNAPSHOT_PATH = "/_amplify_nb/snapshot"
 _EXIT_WAIT_FOR_LOG_WRITE_SECONDS = 0.5
 
 
-def make_loopback_server(port: int, app: Any) -> BaseWSGIServer:
-    """A threaded werkzeug server on 127.0.0.1 whose connections send small packets at once (TCP_NODELAY).
-
-    Without TCP_NODELAY, Python's http.server writes headers and body in two sends, and Nagle's algorithm plus
-    the client's delayed ACK add ~44 ms to every request.
-    """
+def make_loopback_server(port: int, app: Any) -> Any:
+    """The daemon's server: moto's request handler (it un-chunks uploads), without Nagle's delay."""
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-    class NoDelayRequestHandler(MotoRequestHandler):
-        def setup(self) -> None:
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            super().setup()
-
-    return make_server("127.0.0.1", port, app, threaded=True, request_handler=NoDelayRequestHandler)
+    return loopback_server(port, app, handler_class=MotoRequestHandler)
 
 
-def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
-    """Readers never see a half-written file: write a sibling, then rename over."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+class StateService(Middleware):
+    """GET /_amplify_nb/state (sizes, snapshot age, tail) and POST /_amplify_nb/snapshot (take one now)."""
+
+    ORDER = 10
+    UNLOGGED_PATHS = (STATE_PATH, SNAPSHOT_PATH)
+
+    def __init__(self, context: ServerContext, state: CloudState) -> None:
+        super().__init__(context)
+        self.state = state
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == STATE_PATH and method == "GET":
+            restored = self.state.restored.as_dict() if self.state.restored else None
+            return json_response(start_response, 200, {**self.state.describe(), "restored": restored})
+        if path == SNAPSHOT_PATH and method == "POST":
+            info = self.state.take_snapshot(force=True)
+            assert info is not None
+            return json_response(start_response, 200, {"file": str(info.path), "index": info.index,
+                                                       "bytes": info.size})
+        return next_app(environ, start_response)
 
 
-def _install_exit_handlers(settings: LocalSettings) -> None:
+def _install_exit_handlers(state: CloudState, settings: LocalSettings) -> None:
     def exit_now(signum: int, frame: FrameType | None) -> None:
         log.info("Signal %s: exiting", signal.Signals(signum).name)
-        # Wait for an in-flight state-log write so the last line is whole; never wait long.
-        persistence.APPEND_LOCK.acquire(timeout=_EXIT_WAIT_FOR_LOG_WRITE_SECONDS)
+        if state.restored is not None:
+            try:
+                state.take_snapshot()
+            except Exception:  # the log still holds everything: the next start replays a longer tail
+                log.exception("The snapshot at exit failed")
+        else:
+            # Restoring: no snapshot of half a state. Wait for a log write in flight so its line is whole.
+            state.log.lock.acquire(timeout=_EXIT_WAIT_FOR_LOG_WRITE_SECONDS)
         _remove_own_daemon_file(settings)
         logging.shutdown()
         os._exit(0)
@@ -83,7 +103,9 @@ def _remove_own_daemon_file(settings: LocalSettings) -> None:
 def run(settings: LocalSettings) -> int:
     """Serve until a signal ends the process; return an exit code when it cannot start."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    _install_exit_handlers(settings)
+    lock = ReadWriteLock()
+    state = CloudState(settings, lock)
+    _install_exit_handlers(state, settings)
     run_lock = FileLock(str(settings.run_lock_file))
     try:
         run_lock.acquire(timeout=2)
@@ -92,37 +114,46 @@ def run(settings: LocalSettings) -> int:
                   settings.state_dir)
         return 1
 
-    began = time.monotonic()
     persistence.configure_environment()
     os.environ["MOTO_PORT"] = str(settings.port)  # moto builds some URLs (e.g. for Lambda) from it
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     moto_app = DomainDispatcherApplication(create_backend_app)
-    state_log = persistence.StateLog(settings.state_log_file)
     started_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-    context = ServerContext(settings=settings, pid=os.getpid(), started_at=started_at)
-    # The recorder is innermost: it logs what moto receives, our middlewares' own calls included.
-    app = build_app(StateRecorder(moto_app, state_log), [factory(context) for factory in MIDDLEWARES])
+    context = ServerContext(settings=settings, pid=os.getpid(), started_at=started_at, lock=lock)
+    middlewares = ordered([factory(context) for factory in MIDDLEWARES] + [StateService(context, state)])
+    # The recorder is innermost: it logs what moto receives, our services' own calls included.
+    recorder = StateRecorder(moto_app, state.log, lock, unlogged=unlogged_paths(middlewares),
+                             after_logged=state.after_logged)
+    app = build_app(recorder, middlewares)
     try:
         server = make_loopback_server(settings.port, app)
     except OSError as exc:
         log.error("Cannot listen on %s: %s", settings.endpoint, exc)
         return 1
 
-    log.info("Restoring the state from %s", settings.state_log_file)
+    log.info("Restoring the state from %s", settings.state_dir)
     try:
-        replayed = persistence.restore(moto_app, make_loopback_server, settings.legacy_recording_file, state_log)
+        restored = state.restore(moto_app, make_loopback_server)
+    except SnapshotVersionError as exc:
+        log.error("%s", exc)
+        return 1
     except Exception as exc:  # any failure here means the state cannot be trusted: refuse to serve
+        log.exception("Could not restore the local cloud from %s", settings.state_dir)
         log.error(
-            "Could not restore the local cloud from %s: %s. To start with an empty local cloud, move the state "
-            "files (%s, %s) aside.",
-            settings.state_dir, exc, settings.state_log_file.name, settings.legacy_recording_file.name,
+            "Could not restore the local cloud from %s: %s. To start with an empty local cloud: "
+            "amplify-nb local reset --yes", settings.state_dir, exc,
         )
         return 1
+    for middleware in middlewares:
+        middleware.on_restored()
 
-    write_json_atomically(settings.daemon_file, {"pid": context.pid, "port": settings.port, "started_at": started_at})
-    log.info("Serving %s (pid %s, state %s): replayed %d logged requests in %.2f s",
-             settings.endpoint, context.pid, settings.state_dir, replayed, time.monotonic() - began)
+    fileio.atomic_write_json(settings.daemon_file, {"pid": context.pid, "port": settings.port,
+                                                    "started_at": started_at, "restored": restored.as_dict()})
+    log.info("Serving %s (pid %s, state %s): restored %s", settings.endpoint, context.pid, settings.state_dir,
+             restored.text())
+    if restored.tail >= settings.snapshot_every:
+        state.after_logged()  # the tail was long: the next start should not replay it again
     server.serve_forever()
     return 0
 

@@ -1,17 +1,19 @@
-"""The state log's writer: the innermost layer of the daemon's app, directly around moto's server app.
+"""The request log's writer: the innermost layer of the daemon's app, directly around moto's server app.
 
-Sitting there, it sees exactly what moto sees: client requests and the ones our middlewares make themselves
+Sitting there, it sees exactly what moto sees: client requests and the ones our services make themselves
 (services/cognito.py's forwarded or synthetic calls such as AdminUpdateUserAttributes after ConfirmSignUp).
 
-A request that may change state runs alone (the writing side of a readers-writer lock), right after moto's
-random generator is reseeded from the request's index in the log, and is appended to the log once moto has
-answered and before the answer leaves: a client that got an answer can count on the change surviving a
-restart. Reads run side by side, never during a mutation, so nothing else draws from the generator while a
-mutation runs and the ids it makes depend on its index only (persistence.py replays with the same reseeds).
+A request that may change state holds the writing side of the cloud's lock, right after moto's random
+generator is reseeded from the request's index in the log, and is appended to the log once moto has answered
+and before the answer leaves: a client that got an answer can count on the change surviving a restart. Reads
+hold the reading side, side by side, never during a change, so nothing else draws from the generator while a
+change runs and the ids it makes depend on its index only (persistence.py replays with the same reseeds).
 
 Read or not is decided from the request alone, conservatively (anything unsure is logged):
 - /moto-api/* and /_amplify_nb/*: our own endpoints or moto's configuration; never logged. They run alone,
   since /moto-api/seed and /moto-api/reset touch the generator and the state.
+- the UNLOGGED_PATHS of our services (middleware.py): answered by a service, never logged; read-locked if one
+  reaches moto.
 - JSON protocol (X-Amz-Target) and query protocol (Action= in the query string or the form body): a read when
   the action's name, less Cognito's "Admin" prefix, starts with Get, List, Describe, Head, Scan, Query or
   BatchGet (GetId excepted: moto stores the identity it makes). Everything else is logged, InitiateAuth
@@ -20,13 +22,14 @@ Read or not is decided from the request alone, conservatively (anything unsure i
 """
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs
 
-from .persistence import StateLog, reseed
 from .rwlock import ReadWriteLock
+from .statelog import StateLog
+from .wsgi import call_app, read_body, request_uri
 
 READ, WRITE, INTERNAL = "read", "write", "internal"
 READ_ACTION_PREFIXES = ("Get", "List", "Describe", "Head", "Scan", "Query", "BatchGet")
@@ -40,52 +43,50 @@ _FORM = "application/x-www-form-urlencoded"
 class StateRecorder:
     """WSGI app around moto's: reseeds, serializes and logs state-changing requests; lets reads run together."""
 
-    def __init__(self, moto_app: Callable[..., Iterable[bytes]], state_log: StateLog) -> None:
+    def __init__(self, moto_app: Callable[..., Iterable[bytes]], state_log: StateLog, lock: ReadWriteLock,
+                 unlogged: Sequence[str | re.Pattern[str]] = (), after_logged: Callable[[], None] | None = None,
+                 reseed: Callable[[int], None] | None = None) -> None:
         # moto's headers view reports S3 metadata headers with their own spelling (x-amz-meta-my_key).
         from moto.core.request import EnvironHeaders
 
+        from .persistence import reseed as reseed_moto
+
         self.moto_app = moto_app
         self.state_log = state_log
-        self.lock = ReadWriteLock()
+        self.lock = lock
+        self.unlogged = tuple(unlogged)
+        self.after_logged = after_logged or (lambda: None)
+        self.reseed = reseed or reseed_moto
         self._environ_headers = EnvironHeaders
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        kind = classify(environ)
+        kind = classify(environ, self.unlogged)
         if kind == READ:
             with self.lock.reading():
-                return self._run(environ, start_response)[1]
+                answer = call_app(self.moto_app, environ)
+            return answer.send(start_response)
         if kind == INTERNAL:
             with self.lock.writing():
-                return self._run(environ, start_response)[1]
+                answer = call_app(self.moto_app, environ)
+            return answer.send(start_response)
         body = read_body(environ)
         with self.lock.writing():
-            reseed(self.state_log.count)
-            status, chunks = self._run(environ, start_response)
+            self.reseed(self.state_log.count)
+            answer = call_app(self.moto_app, environ, body)
             self.state_log.append(environ.get("REQUEST_METHOD", "GET"), request_uri(environ),
-                                  list(self._environ_headers(environ)), body, status)
-        return chunks
-
-    def _run(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> tuple[int, list[bytes]]:
-        """Call moto and read its whole answer, so all of moto's work happens while the lock is held."""
-        statuses: list[str] = []
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            statuses.append(status)
-            return start_response(status, headers, exc_info)
-
-        result = self.moto_app(environ, capture)
-        try:
-            chunks = list(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        return int(statuses[-1].split(" ", 1)[0]), chunks
+                                  list(self._environ_headers(environ)), body, answer.status)
+            self.after_logged()
+        return answer.send(start_response)
 
 
-def classify(environ: dict[str, Any]) -> str:
+def classify(environ: dict[str, Any], unlogged: Sequence[str | re.Pattern[str]] = ()) -> str:
     """READ, WRITE or INTERNAL (see the module's docstring)."""
-    if environ.get("PATH_INFO", "").startswith(INTERNAL_PATH_PREFIXES):
+    path = environ.get("PATH_INFO", "")
+    if path.startswith(INTERNAL_PATH_PREFIXES):
         return INTERNAL
+    for pattern in unlogged:
+        if (path.startswith(pattern) if isinstance(pattern, str) else pattern.match(path)):
+            return READ
     action = _action(environ)
     if action is not None:
         name = action.removeprefix("Admin")  # AdminGetUser reads like GetUser; AdminInitiateAuth is logged
@@ -103,34 +104,3 @@ def _action(environ: dict[str, Any]) -> str | None:
     if not actions and environ.get("CONTENT_TYPE", "").startswith(_FORM):
         actions = parse_qs(read_body(environ).decode("latin-1")).get("Action")
     return actions[0] if actions else None
-
-
-def read_body(environ: dict[str, Any]) -> bytes:
-    """The whole request body; wsgi.input is replaced by a copy so moto (or a second call) reads it again."""
-    stream = environ.get("wsgi.input")
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if stream is None:
-        return b""
-    if length > 0:
-        body = stream.read(length)
-    elif environ.get("wsgi.input_terminated"):  # chunked: werkzeug ends the stream at the last chunk
-        body = stream.read()
-    else:
-        return b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
-
-
-def request_uri(environ: dict[str, Any]) -> str:
-    """Path and query as the client sent them (not percent-decoded: S3 keys may hold an encoded slash)."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        parts = urlsplit(raw)
-        if parts.scheme:  # an absolute URI (a proxy-style request line)
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-        return raw
-    query = environ.get("QUERY_STRING", "")
-    return quote(environ.get("PATH_INFO", "/"), encoding="latin-1") + (f"?{query}" if query else "")

@@ -23,6 +23,11 @@ PORT_ENV = "AMPLIFY_NB_LOCAL_PORT"
 STATE_DIR_ENV = "AMPLIFY_NB_LOCAL_STATE"
 DEFAULT_PORT = 4710
 DEFAULT_STATE_DIR = "~/.amplify-nb/local"
+# A start replays at most about this much after the newest snapshot (a few hundred ms per hundred requests).
+SNAPSHOT_EVERY_ENV = "AMPLIFY_NB_LOCAL_SNAPSHOT_EVERY"
+SNAPSHOT_BYTES_ENV = "AMPLIFY_NB_LOCAL_SNAPSHOT_BYTES"
+DEFAULT_SNAPSHOT_EVERY = 300
+DEFAULT_SNAPSHOT_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -63,14 +68,24 @@ class LocalSettings:
         return self.state_dir / "daemon.log"
 
     @property
-    def state_log_file(self) -> Path:
-        """The requests that changed state, one JSON line each: replayed at every start (persistence.py)."""
-        return self.state_dir / "state-log.jsonl"
+    def log_dir(self) -> Path:
+        """The requests that changed state, one JSON line each, in segments (statelog.py)."""
+        return self.state_dir / "log"
 
     @property
-    def legacy_recording_file(self) -> Path:
-        """moto's own recording, from amplify-nb versions before the state log: replayed first, never written."""
-        return self.state_dir / "moto-recording.jsonl"
+    def snapshots_dir(self) -> Path:
+        """Snapshots of moto's backends; a start loads the newest and replays the log after it (snapshot.py)."""
+        return self.state_dir / "snapshots"
+
+    @property
+    def snapshot_every(self) -> int:
+        """A snapshot is taken once this many requests were logged since the last one."""
+        return _positive_int_from_env(SNAPSHOT_EVERY_ENV, DEFAULT_SNAPSHOT_EVERY)
+
+    @property
+    def snapshot_bytes(self) -> int:
+        """... or once the log since the last one is this large (large uploads)."""
+        return _positive_int_from_env(SNAPSHOT_BYTES_ENV, DEFAULT_SNAPSHOT_BYTES)
 
     @property
     def start_lock_file(self) -> Path:
@@ -81,3 +96,12 @@ class LocalSettings:
     def run_lock_file(self) -> Path:
         """Held by the daemon for its whole life, so two daemons never append to one state log."""
         return self.state_dir / "daemon.lock"
+
+
+def _positive_int_from_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise LocalCloudError(f"{name}={raw!r} is not a positive whole number (default {default}).")
+    return int(raw)

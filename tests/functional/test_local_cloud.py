@@ -150,8 +150,19 @@ def test_state_of_two_sessions_survives_a_second_restart(private_cloud, boto3_cl
 
 
 def logged_lines(cloud: LocalCloud) -> int:
-    path = cloud.settings.state_log_file
-    return len(path.read_bytes().splitlines()) if path.exists() else 0
+    return cloud.state()["logged_requests"]
+
+
+def first_log_segment(cloud: LocalCloud) -> Path:
+    return cloud.settings.log_dir / "000000000000.jsonl"
+
+
+def kill_9(cloud: LocalCloud) -> None:
+    """What a crash does: no snapshot at exit, the log is all there is."""
+    pid = cloud.status()["pid"]
+    os.kill(pid, signal.SIGKILL)
+    while cloud.status()["running"]:
+        time.sleep(0.05)
 
 
 def test_reads_are_not_logged_and_each_change_is_logged_once(private_cloud, boto3_client):
@@ -274,54 +285,6 @@ def test_a_user_signs_in_after_a_restart_with_the_old_client_id(private_cloud, b
     user = idp.admin_get_user(UserPoolId=pool_id, Username="restarted@example.com")
     # Logged from the Cognito service's own call to moto after the code was checked.
     assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["email_verified"] == "true"
-
-
-LEGACY_RECORDING = Path(__file__).parent / "data" / "legacy-moto-recording.jsonl"
-# What the daemon that made LEGACY_RECORDING (moto's recorder, reads included) answered.
-LEGACY_IDS = {
-    "pool_id": "us-east-1_f136e35964f8fcac4e625a354dd521c1f2ba185359b55",
-    "client_id": "b570d2d468961f95858c8c7129",
-    "sub": "58d07674-334d-473d-a0c2-90d00994940e",
-    "identity_pool_id": "us-east-1:8cdece75-921e-4ce6-939f-711060c73494",
-    "rest_api_id": "f0rfwcfpkp",
-    "role_id": "AROARZPUZDIKEJUTGSINJ",
-}
-
-
-def legacy_ids(endpoint: str, boto3_client: Callable[[str, str], Any]) -> dict[str, Any]:
-    idp = boto3_client("cognito-idp", endpoint)
-    pool_id = LEGACY_IDS["pool_id"]
-    user = idp.admin_get_user(UserPoolId=pool_id, Username="legacy@example.com")
-    return {
-        "pool_id": idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Id"],
-        "client_id": idp.list_user_pool_clients(UserPoolId=pool_id)["UserPoolClients"][0]["ClientId"],
-        "sub": {a["Name"]: a["Value"] for a in user["UserAttributes"]}["sub"],
-        "identity_pool_id": boto3_client("cognito-identity", endpoint).list_identity_pools(
-            MaxResults=10)["IdentityPools"][0]["IdentityPoolId"],
-        "rest_api_id": boto3_client("apigateway", endpoint).get_rest_apis()["items"][0]["id"],
-        "role_id": boto3_client("iam", endpoint).get_role(RoleName="legacy-role")["Role"]["RoleId"],
-    }
-
-
-def test_a_state_dir_from_moto_s_recorder_keeps_its_ids_and_new_changes_go_to_the_state_log(private_cloud,
-                                                                                              boto3_client):
-    cloud = private_cloud()
-    cloud.settings.state_dir.mkdir(parents=True)
-    legacy = cloud.settings.legacy_recording_file
-    legacy.write_bytes(LEGACY_RECORDING.read_bytes())
-
-    cloud.start()
-    assert legacy_ids(cloud.endpoint, boto3_client) == LEGACY_IDS
-    s3 = boto3_client("s3", cloud.endpoint)
-    s3.create_bucket(Bucket="after-the-upgrade")
-    cloud.stop()
-    cloud.start()
-
-    assert legacy_ids(cloud.endpoint, boto3_client) == LEGACY_IDS
-    assert s3.get_object(Bucket="legacy-bucket", Key="hello.txt")["Body"].read() == b"hello from the old recorder"
-    assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == {"legacy-bucket", "after-the-upgrade"}
-    assert legacy.read_bytes() == LEGACY_RECORDING.read_bytes()
-    assert logged_lines(cloud) == 1
 
 
 def test_stop_ends_a_daemon_holding_data_and_reports_it(private_cloud, boto3_client):
@@ -500,8 +463,8 @@ def test_truncated_last_state_log_line_is_dropped_and_start_succeeds(private_clo
     s3 = boto3_client("s3", cloud.endpoint)
     s3.create_bucket(Bucket="before-the-crash")
     s3.create_bucket(Bucket="cut-by-the-crash")
-    cloud.stop()
-    state_log = cloud.settings.state_log_file
+    kill_9(cloud)
+    state_log = first_log_segment(cloud)
     whole, cut = state_log.read_bytes().splitlines(keepends=True)
     state_log.write_bytes(whole + cut[: len(cut) // 2])  # what a kill -9 in the middle of a write leaves
 
@@ -522,8 +485,8 @@ def test_complete_last_state_log_line_without_newline_is_kept(private_cloud, bot
     s3 = boto3_client("s3", cloud.endpoint)
     s3.create_bucket(Bucket="kept-bucket")
     s3.put_object(Bucket="kept-bucket", Key="last-request", Body=b"logged last")
-    cloud.stop()
-    state_log = cloud.settings.state_log_file
+    kill_9(cloud)
+    state_log = first_log_segment(cloud)
     state_log.write_bytes(state_log.read_bytes().rstrip(b"\n"))
 
     cloud.start()
@@ -566,8 +529,8 @@ def test_kill_9_during_a_stream_of_writes_keeps_every_answered_write(private_clo
 
 def test_daemon_that_dies_while_starting_raises_with_the_end_of_its_log(private_cloud):
     cloud = private_cloud()
-    cloud.settings.state_dir.mkdir(parents=True)
-    cloud.settings.state_log_file.write_text("this line is not JSON\n{}\n")
+    cloud.settings.log_dir.mkdir(parents=True)
+    first_log_segment(cloud).write_text("this line is not JSON\n{}\n")
 
     with pytest.raises(LocalCloudError) as raised:
         cloud.start()

@@ -8,9 +8,10 @@ import threading
 
 import pytest
 
-from amplify_nb.local.persistence import StateLog, repair
-from amplify_nb.local.recorder import INTERNAL, READ, WRITE, classify, read_body, request_uri
-from amplify_nb.local.rwlock import ReadWriteLock
+from amplify_nb.local.recorder import INTERNAL, READ, WRITE, classify
+from amplify_nb.local.rwlock import LockOrderError, ReadWriteLock
+from amplify_nb.local.statelog import StateLog, repair
+from amplify_nb.local.wsgi import read_body, request_uri
 
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
 
@@ -80,12 +81,13 @@ def test_the_logged_uri_is_the_one_the_client_sent():
 
 
 def test_each_request_is_one_json_line_without_framing_headers(tmp_path):
-    state_log = StateLog(tmp_path / "state-log.jsonl")
+    state_log = StateLog(tmp_path)
+    state_log.open_for_append()
     state_log.append("PUT", "/bucket/key", [("Host", "127.0.0.1:1"), ("Content-Length", "3"),
                                             ("Transfer-Encoding", "chunked"), ("X-Amz-Meta-My_Key", "v")], b"\x00ab", 200)
     state_log.append("POST", "/", [("X-Amz-Target", "DynamoDB_20120810.PutItem")], b"{}", 400)
 
-    lines = (tmp_path / "state-log.jsonl").read_bytes().splitlines()
+    lines = (tmp_path / "000000000000.jsonl").read_bytes().splitlines()
     first = json.loads(lines[0])
     assert state_log.count == 2 and len(lines) == 2
     assert first == {"method": "PUT", "uri": "/bucket/key", "headers": [["Host", "127.0.0.1:1"],
@@ -150,3 +152,54 @@ def test_readers_share_the_lock_and_a_writer_waits_for_them_and_holds_them_off()
 
     assert events.index("writer in") > max(events.index("reader 1 out"), events.index("reader 2 out"))
     assert events.index("late reader in") > events.index("writer out")
+
+
+def test_a_reader_may_read_again_even_while_a_writer_waits():
+    lock = ReadWriteLock()
+    inside, done = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with lock.writing():
+            done.set()
+
+    with lock.reading():
+        waiting = threading.Thread(target=writer)
+        waiting.start()
+        while not lock._writer_waiting_or_active:
+            threading.Event().wait(0.001)
+        with lock.reading():  # would wait forever behind the writer if reads were not reentrant
+            inside.set()
+        assert not done.is_set()
+    waiting.join(30)
+    assert inside.is_set() and done.is_set()
+
+
+def test_asking_to_write_while_reading_raises_instead_of_hanging():
+    lock = ReadWriteLock()
+    with lock.reading(), pytest.raises(LockOrderError):
+        with lock.writing():
+            pass
+
+
+def test_a_service_calling_back_into_the_cloud_while_reading_does_not_deadlock():
+    """A service reads, then calls the cloud (which writes) through call_app: the read is released for it."""
+    from amplify_nb.local.wsgi import call_app
+
+    lock = ReadWriteLock()
+
+    def cloud(environ, start_response):  # a logged change, as the recorder runs it
+        with lock.writing():
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"changed"]
+
+    results: list[bytes] = []
+
+    def service() -> None:
+        with lock.reading():
+            results.append(call_app(cloud, environ(body=b"x"), lock=lock).body)
+            assert lock.held_by_me  # the read is held again once the call is back
+
+    thread = threading.Thread(target=service)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive() and results == [b"changed"]

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
-import os
 import re
 import secrets
 import threading
@@ -35,8 +33,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from .. import middleware
-from ..middleware import Middleware, ServerContext
+from ... import fileio
+from ..middleware import MIDDLEWARES, Middleware, ServerContext
+from ..wsgi import Answer, call_app, cors_headers, json_response, preflight, read_body
 
 IDP_TARGET = "AWSCognitoIdentityProviderService."
 IDENTITY_TARGET = "AWSCognitoIdentityService."
@@ -105,10 +104,7 @@ class CognitoStore:
             return {}
 
     def _write(self, path: Path, data: dict) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        os.replace(temporary, path)
+        fileio.atomic_write_json(path, data)
 
     # codes ------------------------------------------------------------------------------------------------
     def issue_code(self, pool_id: str, user_id: str, purpose: str) -> tuple[str, float]:
@@ -171,12 +167,7 @@ def load_or_create_signing_key(path: Path) -> dict:
     key = RSAKey.generate_key(2048, private=True)
     jwk = {**key.as_dict(private=True), "alg": "RS256", "use": "sig"}
     jwk["kid"] = _thumbprint(jwk)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        json.dump(jwk, file)
-    os.replace(temporary, path)
+    fileio.atomic_write_text(path, json.dumps(jwk))  # made with mode 0600 (mkstemp), kept so
     return jwk
 
 
@@ -290,36 +281,15 @@ class CognitoError(Exception):
         self.code, self.message = code, message
 
 
-class MotoAnswer:
-    """A response of moto's app, held so it can be checked (and changed) before it is sent."""
-
-    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes):
-        self.status, self.headers, self.body = status, headers, body
-
-    @property
-    def ok(self) -> bool:
-        return self.status.startswith("2")
-
-    @property
-    def error_type(self) -> str:
-        for name, value in self.headers:
-            if name.lower() == "x-amzn-errortype":
-                return value.split(":")[0]
-        try:
-            return str(json.loads(self.body).get("__type", "")).split("#")[-1]
-        except (ValueError, AttributeError):
-            return ""
-
-    def json(self) -> dict:
-        try:
-            return json.loads(self.body or b"{}")
-        except ValueError:
-            return {}
-
-
 class CognitoMiddleware(Middleware):
+    """Cognito's codes, mailbox, keys and identity-pool roles; reads of moto's users under the cloud's lock."""
+
+    ORDER = 300
+    UNLOGGED_PATHS = (MAILBOX_PATH, JWKS_PATH)
+
     def __init__(self, context: ServerContext) -> None:
-        self.store = CognitoStore(cognito_dir(context.settings.state_dir))
+        super().__init__(context)
+        self.store = CognitoStore(context.state_dir(FOLDER))
         key = load_or_create_signing_key(self.store.folder / "signing-key.json")
         install_signing_key(key)
         self.jwks = json.dumps(public_jwks(key)).encode()
@@ -343,90 +313,55 @@ class CognitoMiddleware(Middleware):
         method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
         if method == "GET" and path == MAILBOX_PATH:
             to = (parse_qs(environ.get("QUERY_STRING", "")).get("to") or [None])[0]
-            return middleware.json_response(start_response, "200 OK", read_mailbox(self.store.folder.parent, to))
+            return json_response(start_response, 200, read_mailbox(self.store.folder.parent, to))
         if method == "GET" and JWKS_PATH.match(path):
             return self.serve_jwks(JWKS_PATH.match(path)["pool"], environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if method == "OPTIONS" and "x-amz-target" in environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").lower():
-            return self.preflight(environ, start_response)
+            return preflight(environ, start_response)
         if method != "POST" or not target.startswith((IDP_TARGET, IDENTITY_TARGET)):
             return next_app(environ, start_response)
         service, _, operation = target.partition(".")
         handler = (self.idp if target.startswith(IDP_TARGET) else self.identity).get(operation)
         if handler is None:
             return next_app(environ, start_response)
-        body = _read_body(environ)
+        body = read_body(environ)
         try:
             params = json.loads(body or b"{}")
         except ValueError:
             return self.reply(environ, start_response, error=CognitoError("SerializationException", "The request body is not JSON."))
+
+        def moto(changed: bytes | None = None, target: str | None = None) -> Answer:
+            overrides = {"HTTP_X_AMZ_TARGET": target} if target else None
+            return call_app(next_app, environ, changed or body, lock=self.context.lock, overrides=overrides)
+
         try:
-            answer = handler(params, lambda changed=None, target=None: self.call_moto(
-                next_app, environ, changed or body, target))
+            with self.context.lock.reading():  # moto's users and pools are read here; `moto` lets go of it
+                answer = handler(params, moto)
         except CognitoError as error:
             return self.reply(environ, start_response, error=error)
-        if isinstance(answer, MotoAnswer):
-            start_response(answer.status, _with_length(answer.headers, answer.body))
-            return [answer.body]
+        if isinstance(answer, Answer):
+            return answer.send(start_response)
         return self.reply(environ, start_response, payload=answer)
 
     # --- plumbing ---------------------------------------------------------------------------------------------
-    @staticmethod
-    def call_moto(next_app: Any, environ: dict[str, Any], body: bytes, target: str | None = None) -> MotoAnswer:
-        """Send the request (or another operation: target) on to moto, logged if it changes state; keep its answer."""
-        forwarded = dict(environ, **{"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
-        forwarded.pop("HTTP_TRANSFER_ENCODING", None)
-        if target:
-            forwarded["HTTP_X_AMZ_TARGET"] = target
-        captured: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        def capture(status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], None]:
-            captured.update(status=status, headers=list(headers))
-            return chunks.append
-
-        result = next_app(forwarded, capture)
-        try:
-            chunks.extend(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        return MotoAnswer(captured.get("status", "500 INTERNAL SERVER ERROR"), captured.get("headers", []), b"".join(chunks))
-
-    @staticmethod
-    def cors_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
-        return [("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN") or "*"), ("Vary", "Origin"),
-                ("Access-Control-Expose-Headers", "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date")]
-
     def reply(self, environ: dict[str, Any], start_response: Callable[..., Any], payload: dict | None = None,
               error: CognitoError | None = None) -> list[bytes]:
-        headers = [("Content-Type", _JSON), ("x-amzn-RequestId", str(uuid.uuid4()))] + self.cors_headers(environ)
+        headers = [("Content-Type", _JSON), ("x-amzn-RequestId", str(uuid.uuid4()))] + cors_headers(environ)
         if error is not None:
-            body = json.dumps({"__type": error.code, "message": error.message}).encode()
             headers.append(("x-amzn-ErrorType", error.code))
-            status = "400 Bad Request"
-        else:
-            body = json.dumps(payload or {}).encode()
-            status = "200 OK"
-        start_response(status, _with_length(headers, body))
-        return [body]
-
-    def preflight(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        headers = self.cors_headers(environ) + [
-            ("Access-Control-Allow-Methods", "POST, OPTIONS"),
-            ("Access-Control-Allow-Headers", environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")),
-            ("Access-Control-Max-Age", "600"),
-        ]
-        start_response("200 OK", _with_length(headers, b""))
-        return [b""]
+            return Answer(400, headers, json.dumps({"__type": error.code, "message": error.message}).encode()
+                          ).send(start_response)
+        return Answer(200, headers, json.dumps(payload or {}).encode()).send(start_response)
 
     def serve_jwks(self, pool_id: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        if pool_by_id(pool_id) is None:
-            body = json.dumps({"message": f"User pool {pool_id} does not exist."}).encode()
-            start_response("404 Not Found", _with_length([("Content-Type", "application/json")] + self.cors_headers(environ), body))
-            return [body]
-        start_response("200 OK", _with_length([("Content-Type", "application/json")] + self.cors_headers(environ), self.jwks))
-        return [self.jwks]
+        with self.context.lock.reading():
+            exists = pool_by_id(pool_id) is not None
+        headers = [("Content-Type", "application/json")] + cors_headers(environ)
+        if not exists:
+            return Answer(404, headers, json.dumps({"message": f"User pool {pool_id} does not exist."}).encode()
+                          ).send(start_response)
+        return Answer(200, headers, self.jwks).send(start_response)
 
     # --- user pools -------------------------------------------------------------------------------------------
     def _pool_and_user(self, params: dict) -> tuple[Any, Any]:
@@ -460,13 +395,13 @@ class CognitoMiddleware(Middleware):
         if verdict == "expired":
             raise CognitoError("ExpiredCodeException", "Invalid code provided, please request a code again.")
 
-    def _password_error(self, answer: MotoAnswer, pool: Any, password: str) -> MotoAnswer:
+    def _password_error(self, answer: Answer, pool: Any, password: str) -> Answer:
         if answer.error_type == "InvalidPasswordException" and pool is not None:
             policy = pool.extended_config.get("Policies", {}).get("PasswordPolicy", {})
             raise CognitoError("InvalidPasswordException", password_problem(policy, password))
         return answer
 
-    def sign_up(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
+    def sign_up(self, params: dict, moto: Callable[[], Answer]) -> Any:
         answer = moto()
         pool = pool_for_client(str(params.get("ClientId", "")))
         if not answer.ok:
@@ -478,7 +413,7 @@ class CognitoMiddleware(Middleware):
         return {"UserConfirmed": False, "CodeDeliveryDetails": self._send_code(pool, user, "sign-up"),
                 "UserSub": result["UserSub"]}
 
-    def confirm_sign_up(self, params: dict, moto: Callable[..., MotoAnswer]) -> Any:
+    def confirm_sign_up(self, params: dict, moto: Callable[..., Answer]) -> Any:
         pool, user = self._pool_and_user(params)
         if user is None:
             return moto()  # moto's UserNotFoundException
@@ -494,7 +429,7 @@ class CognitoMiddleware(Middleware):
                  IDP_TARGET + "AdminUpdateUserAttributes")
         return answer
 
-    def resend_confirmation_code(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
+    def resend_confirmation_code(self, params: dict, moto: Callable[[], Answer]) -> Any:
         pool, user = self._pool_and_user(params)
         if user is None:
             raise CognitoError("UserNotFoundException", "Username/client id combination not found.")
@@ -502,7 +437,7 @@ class CognitoMiddleware(Middleware):
             raise CognitoError("InvalidParameterException", "User is already confirmed.")
         return {"CodeDeliveryDetails": self._send_code(pool, user, "sign-up")}
 
-    def forgot_password(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
+    def forgot_password(self, params: dict, moto: Callable[[], Answer]) -> Any:
         pool, user = self._pool_and_user(params)
         if user is None:
             # PreventUserExistenceErrors: Cognito answers as if it had sent a code.
@@ -514,7 +449,7 @@ class CognitoMiddleware(Middleware):
                                "Cannot reset password for the user as there is no registered/verified email or phone_number")
         return {"CodeDeliveryDetails": self._send_code(pool, user, "forgot-password")}
 
-    def confirm_forgot_password(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
+    def confirm_forgot_password(self, params: dict, moto: Callable[[], Answer]) -> Any:
         pool, user = self._pool_and_user(params)
         if user is None:
             raise CognitoError("CodeMismatchException", "Invalid verification code provided, please try again.")
@@ -534,7 +469,7 @@ class CognitoMiddleware(Middleware):
             self.store.consume_code(pool.id, user.id, "forgot-password")
         return answer
 
-    def update_user_pool(self, params: dict, moto: Callable[..., MotoAnswer]) -> Any:
+    def update_user_pool(self, params: dict, moto: Callable[..., Answer]) -> Any:
         """Keep what Cognito never changes on a pool: moto's update would reset it (email sign-in would stop)."""
         pool = pool_by_id(str(params.get("UserPoolId", "")))
         if pool is None:
@@ -543,7 +478,7 @@ class CognitoMiddleware(Middleware):
                 if name in pool.extended_config and name not in params}
         return moto(json.dumps({**params, **kept}).encode()) if kept else moto()
 
-    def delete_user(self, params: dict, moto: Callable[..., MotoAnswer]) -> Any:
+    def delete_user(self, params: dict, moto: Callable[..., Answer]) -> Any:
         """DeleteUser (moto: NotImplemented) as the AdminDeleteUser it amounts to, so it is logged and replayed."""
         token = str(params.get("AccessToken", ""))
         for backend in _idp_backends():
@@ -555,7 +490,7 @@ class CognitoMiddleware(Middleware):
                     return answer if not answer.ok else {}
         raise CognitoError("NotAuthorizedException", "Access Token has been revoked")
 
-    def initiate_auth(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
+    def initiate_auth(self, params: dict, moto: Callable[[], Answer]) -> Any:
         answer = moto()
         if answer.error_type == "UserNotFoundException":
             pool = pool_for_client(str(params.get("ClientId", "")))
@@ -565,7 +500,7 @@ class CognitoMiddleware(Middleware):
         return answer
 
     # --- identity pools ---------------------------------------------------------------------------------------
-    def set_identity_pool_roles(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
+    def set_identity_pool_roles(self, params: dict, moto: Callable[[], Answer]) -> Any:
         pool_id = str(params.get("IdentityPoolId", ""))
         if not identity_pool_exists(pool_id):
             raise CognitoError("ResourceNotFoundException", f"IdentityPool '{pool_id}' not found.")
@@ -575,7 +510,7 @@ class CognitoMiddleware(Middleware):
         self.store.set_roles(pool_id, {"Roles": roles, "RoleMappings": params.get("RoleMappings") or {}})
         return {}
 
-    def get_identity_pool_roles(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
+    def get_identity_pool_roles(self, params: dict, moto: Callable[[], Answer]) -> Any:
         pool_id = str(params.get("IdentityPoolId", ""))
         if not identity_pool_exists(pool_id):
             raise CognitoError("ResourceNotFoundException", f"IdentityPool '{pool_id}' not found.")
@@ -585,29 +520,11 @@ class CognitoMiddleware(Middleware):
             result["RoleMappings"] = entry["RoleMappings"]
         return result
 
-    def delete_identity_pool(self, params: dict, moto: Callable[[], MotoAnswer]) -> Any:
+    def delete_identity_pool(self, params: dict, moto: Callable[[], Answer]) -> Any:
         answer = moto()
         if answer.ok:
             self.store.set_roles(str(params.get("IdentityPoolId", "")), None)
         return answer
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    stream = environ.get("wsgi.input")
-    if stream is None:
-        return b""
-    if length > 0:
-        return stream.read(length)
-    return stream.read() if environ.get("wsgi.input_terminated") else b""
-
-
-def _with_length(headers: list[tuple[str, str]], body: bytes) -> list[tuple[str, str]]:
-    kept = [(name, value) for name, value in headers if name.lower() != "content-length"]
-    return kept + [("Content-Length", str(len(body)))]
-
-
-middleware.MIDDLEWARES.append(CognitoMiddleware)
+MIDDLEWARES.append(CognitoMiddleware)

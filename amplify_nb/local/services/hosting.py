@@ -17,9 +17,10 @@ distribution's ARN, as with an origin access control), its custom error response
 Not emulated: CloudFront's cache (every request reaches the origin), HTTPS, routing rules, range requests.
 
 The ports are kept in <state dir>/hosting-sites.json, bound again when the daemon starts (before its state is
-restored, so early browsers wait instead of being refused) and served once the state is back; sites whose
-bucket or distribution no longer exists are then forgotten. The content is read from moto's in-process
-backends, so serving a page adds nothing to the state log that is replayed at every start.
+restored, so early browsers wait instead of being refused) and served once the state is back (on_restored);
+sites whose bucket or distribution no longer exists are then forgotten. The content is read from moto's
+in-process backends under the cloud's read lock (a page never sees half a publish), so serving a page adds
+nothing to the request log.
 """
 from __future__ import annotations
 
@@ -28,17 +29,18 @@ import html
 import json
 import logging
 import re
-import socket
 import threading
-import time
 import urllib.parse
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..middleware import MIDDLEWARES, Middleware, ServerContext, WSGIApp, json_response
+from ... import fileio
+from ..middleware import MIDDLEWARES, Middleware, ServerContext
+from ..rwlock import ReadWriteLock
+from ..wsgi import Answer, WSGIApp, json_response, loopback_server, status_line
 
 log = logging.getLogger("amplify_nb.local.hosting")
 
@@ -56,23 +58,11 @@ _PASSED_HEADERS = ("content-type", "cache-control", "content-encoding", "content
 
 
 # --- answers ------------------------------------------------------------------------------------------------
-@dataclass
-class Answer:
-    status: int
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    body: bytes = b""
-
-    def header(self, name: str) -> str | None:
-        return next((value for key, value in self.headers if key.lower() == name.lower()), None)
-
-
-REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 400: "Bad Request",
-           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"}
 
 
 def _html_error(status: int, code: str, message: str, **details: str) -> Answer:
     """An error page like the one an S3 website endpoint returns when there is no error document."""
-    title = f"{status} {REASONS.get(status, '')}".strip()
+    title = status_line(status)
     items = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in
                     {"Code": code, "Message": message, **details}.items())
     body = f"<html>\n<head><title>{title}</title></head>\n<body>\n<h1>{title}</h1>\n<ul>\n{items}\n</ul>\n<hr/>\n</body>\n</html>\n"
@@ -407,10 +397,11 @@ def _truthy(value: Any) -> bool:
 
 # --- one origin per site ----------------------------------------------------------------------------------------
 class SiteApp:
-    """The WSGI app of one site, served at the root of its own port."""
+    """The WSGI app of one site, served at the root of its own port; it reads moto's state under the cloud's lock."""
 
-    def __init__(self, kind: str, name: str):
-        self.kind, self.name = kind, name
+    def __init__(self, kind: str, name: str, lock: ReadWriteLock | None = None):
+        # Alone (a test with mock_aws), nothing else writes: a lock of its own will do.
+        self.kind, self.name, self.lock = kind, name, lock or ReadWriteLock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -418,67 +409,62 @@ class SiteApp:
         path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace") or "/"
         headers = {name[5:].replace("_", "-").lower(): value for name, value in environ.items() if name.startswith("HTTP_")}
         try:
-            if self.kind == "website":
-                answer = website_answer(self.name, method, path, headers)
-            else:
-                answer = distribution_answer(self.name, method, path, headers)
+            with self.lock.reading():
+                if self.kind == "website":
+                    answer = website_answer(self.name, method, path, headers)
+                else:
+                    answer = distribution_answer(self.name, method, path, headers)
         except Exception:  # a bug here must not kill the daemon's thread: answer 500 and log it
             log.exception("Serving %s %s %s failed", self.kind, self.name, path)
             answer = _html_error(500, "InternalError", "The local cloud failed to serve this request (see its log).")
-        headers = list(answer.headers)
-        if answer.header("Content-Length") is None:
-            headers.append(("Content-Length", str(len(answer.body))))
-        start_response(f"{answer.status} {REASONS.get(answer.status, '')}".strip(), headers)
-        return [b"" if method == "HEAD" else answer.body]
-
-
-def _make_site_server(port: int, app: WSGIApp):
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    class NoDelayHandler(WSGIRequestHandler):
-        def setup(self) -> None:
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no ~44 ms Nagle delay per request
-            super().setup()
-
-    return make_server("127.0.0.1", port, app, threaded=True, request_handler=NoDelayHandler)
+        return answer.send(start_response, head_only=method == "HEAD")
 
 
 class HostingService(Middleware):
     """Answers the sites API on the daemon's port and runs one loopback server per site."""
 
+    ORDER = 200
+    UNLOGGED_PATHS = (SITES_PATH,)
+
     def __init__(self, context: ServerContext):
-        self.context = context
+        super().__init__(context)
         self.state_file = Path(context.settings.state_dir) / STATE_FILE_NAME
         self.lock = threading.RLock()
         self.ports: dict[str, int] = self._load()
         self.servers: dict[str, Any] = {}
-        self.ready = threading.Event()
+        self.ready = False
         for key, port in list(self.ports.items()):  # bind now: browsers wait in the backlog until we serve
             try:
-                self.servers[key] = _make_site_server(port, SiteApp(*key.split(":", 1)))
+                self.servers[key] = loopback_server(port, self._site_app(key))
             except OSError as exc:
                 log.warning("Hosted site %s cannot have its port %s back (%s): it gets a new one", key, port, exc)
-        threading.Thread(target=self._serve_when_restored, name="hosting-ready", daemon=True).start()
+
+    def _site_app(self, key: str) -> SiteApp:
+        kind, name = key.split(":", 1)
+        return SiteApp(kind, name, self.context.lock)
+
+    def _exists(self, kind: str, name: str) -> bool:
+        with self.context.lock.reading():
+            return site_exists(kind, name)
 
     # --- the API on the daemon's port --------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(SITES_PATH):
             return next_app(environ, start_response)
-        self._become_ready()  # a request reaches middlewares only once the daemon serves: the state is restored
         if environ.get("REQUEST_METHOD") != "GET":
-            return json_response(start_response, "405 Method Not Allowed", {"message": "Use GET."})
+            return json_response(start_response, 405, {"message": "Use GET."})
         parts = [urllib.parse.unquote(part) for part in path[len(SITES_PATH):].strip("/").split("/") if part]
         if not parts:
-            return json_response(start_response, "200 OK", {"sites": self.sites()})
+            return json_response(start_response, 200, {"sites": self.sites()})
         if len(parts) != 2 or parts[0] not in SITE_KINDS:
-            return json_response(start_response, "404 Not Found",
+            return json_response(start_response, 404,
                                  {"message": f"Ask for {SITES_PATH}/website/<bucket> or {SITES_PATH}/distribution/<id>."})
         kind, name = parts
-        if not site_exists(kind, name):
+        if not self._exists(kind, name):
             what = "bucket" if kind == "website" else "distribution"
-            return json_response(start_response, "404 Not Found", {"message": f"There is no {what} {name!r}."})
-        return json_response(start_response, "200 OK", self.site(kind, name))
+            return json_response(start_response, 404, {"message": f"There is no {what} {name!r}."})
+        return json_response(start_response, 200, self.site(kind, name))
 
     def site(self, kind: str, name: str) -> dict:
         """The site's port, allocating one (and starting its server) the first time."""
@@ -492,16 +478,16 @@ class HostingService(Middleware):
     def sites(self) -> list[dict]:
         with self.lock:
             return [{"kind": key.split(":", 1)[0], "name": key.split(":", 1)[1], "port": port,
-                     "url": f"http://127.0.0.1:{port}", "exists": site_exists(*key.split(":", 1))}
+                     "url": f"http://127.0.0.1:{port}", "exists": self._exists(*key.split(":", 1))}
                     for key, port in sorted(self.ports.items())]
 
     # --- servers -----------------------------------------------------------------------------------------------
     def _start(self, key: str, port: int) -> None:
-        server = _make_site_server(port, SiteApp(*key.split(":", 1)))
+        server = loopback_server(port, self._site_app(key))
         self.servers[key] = server
         self.ports[key] = server.server_port
         self._save()
-        if self.ready.is_set():
+        if self.ready:
             self._serve(key, server)
 
     def _serve(self, key: str, server: Any) -> None:
@@ -509,25 +495,12 @@ class HostingService(Middleware):
                          daemon=True).start()
         log.info("Serving hosted site %s at http://127.0.0.1:%s", key, server.server_port)
 
-    def _serve_when_restored(self) -> None:
-        """daemon.json with our pid is written once the state log has been replayed: then serve."""
-        while not self.ready.is_set():
-            try:
-                record = json.loads(self.context.settings.daemon_file.read_text(encoding="utf-8"))
-                if record.get("pid") == self.context.pid:
-                    break
-            except (OSError, ValueError):
-                pass
-            time.sleep(_READY_POLL_SECONDS)
-        self._become_ready()
-
-    def _become_ready(self) -> None:
+    def on_restored(self) -> None:
+        """Forget the sites whose bucket or distribution is gone; serve the others."""
         with self.lock:
-            if self.ready.is_set():
-                return
-            self.ready.set()
+            self.ready = True
             for key in list(self.ports):
-                if not site_exists(*key.split(":", 1)):
+                if not self._exists(*key.split(":", 1)):
                     log.info("Forgetting hosted site %s: it no longer exists", key)
                     server = self.servers.pop(key, None)
                     if server is not None:
@@ -535,7 +508,6 @@ class HostingService(Middleware):
                     del self.ports[key]
                 elif key not in self.servers:
                     self._start(key, port=0)  # its old port was taken: a new one (serves at once: ready is set)
-                    continue
                 else:
                     self._serve(key, self.servers[key])
             self._save()
@@ -549,10 +521,7 @@ class HostingService(Middleware):
         return {str(k): int(v) for k, v in data.get("sites", {}).items() if str(k).split(":", 1)[0] in SITE_KINDS}
 
     def _save(self) -> None:
-        temporary = self.state_file.with_name(f".{self.state_file.name}.tmp")
-        temporary.write_text(json.dumps({"version": 1, "sites": self.ports}, indent=2, sort_keys=True) + "\n",
-                             encoding="utf-8")
-        temporary.replace(self.state_file)
+        fileio.atomic_write_json(self.state_file, {"version": 1, "sites": dict(sorted(self.ports.items()))})
 
 
 MIDDLEWARES.append(HostingService)

@@ -24,17 +24,13 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from ...middleware import Middleware, ServerContext, WSGIApp
-from ...recorder import read_body
-from ...rwlock import ReadWriteLock
+from ...wsgi import read_body
 from ...settings import LOCAL_ACCOUNT_ID, LOCAL_REGION
 from .models import LambdaRuntime, LambdaServiceError
 
 log = logging.getLogger("amplify_nb.local.lambda")
 
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations/?$")
-# What reaches the moto objects this service reads (functions) or writes in process (log events).
-_FUNCTIONS_PATH = "/2015-03-31/functions"
-_LOGS_TARGET = "Logs_20140328."
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 TAIL_BYTES = 4096
@@ -55,20 +51,13 @@ class LambdaInvokeService(Middleware):
 
     def __init__(self, context: ServerContext) -> None:
         self.context = context
-        # Reads of moto's functions and in-process writes of log events take the cloud's lock where the daemon
-        # shares it; otherwise this service's own lock, held (reading side) by the moto requests that touch them.
-        shared = getattr(context, "lock", None)
-        self.own_lock = None if shared is not None else ReadWriteLock()
-        self.runtime = LambdaRuntime(context.settings.state_dir, context.settings.endpoint, shared or self.own_lock)
+        # Reads of moto's functions and in-process writes of log events take the cloud's lock (the contract).
+        self.runtime = LambdaRuntime(context.settings.state_dir, context.settings.endpoint, context.lock)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         match = INVOKE_PATH.match(path)
         if match is None or environ.get("REQUEST_METHOD") != "POST":
-            if self.own_lock is not None and (path.startswith(_FUNCTIONS_PATH)
-                                              or environ.get("HTTP_X_AMZ_TARGET", "").startswith(_LOGS_TARGET)):
-                with self.own_lock.reading():
-                    return list(next_app(environ, start_response))
             return next_app(environ, start_response)
         try:
             return self.invoke(environ, start_response, unquote(match["function"]))
