@@ -7,4 +7,4 @@ from .planner import plan_push, plan_sweep, rule
 from .remote import RemoteState
 
 __all__ = ["APICall", "Bucket", "DisplayOnly", "Executor", "Journal", "JsonText", "Plan", "RemoteState",
-           "Resource", "Retry", "Role", "StoreValue", "Var", "Wait", "plan_push", "plan_sweep", "rule"]
+           "Resource", "Retry", "Role", "RolePolicy", "StoreValue", "Var", "Wait", "plan_push", "plan_sweep", "rule"]

@@ -168,6 +168,12 @@ class Spec:
         """The answers of the questions that apply (what a file of this resource should record)."""
         return {q.name: getattr(self, q.name) for q in self.questions() if q.applies(self)}
 
+    def __post_init__(self) -> None:
+        """An empty answer whose default follows earlier answers (`follows=`) takes that default."""
+        for question in self.questions():
+            if question.follows is not None and getattr(self, question.name) == "":
+                setattr(self, question.name, question.follows(self))
+
     @classmethod
     def default_of(cls, name: str) -> Any:
         """A field's declared default (before any derived default)."""
@@ -353,3 +359,13 @@ def check_choice(spec: Spec, field_name: str, what: str) -> list[Problem]:
     if getattr(spec, field_name) not in values:
         return [Problem(field_name, f"{what} must be one of: {', '.join(values)} (got {getattr(spec, field_name)!r}).")]
     return []
+
+
+class InProject:
+    """For specs with the context fields project_name and resources (storage, function)."""
+
+    @classmethod
+    def for_project(cls, project_name: str, resources=None, answers: dict | None = None):
+        """Amplify's defaults in this project (its name and resources), overridden by the given answers."""
+        return cls.from_answers(answers, project_name=project_name,
+                                resources=None if resources is None else tuple(resources))

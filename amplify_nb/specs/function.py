@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 
 from ..errors import InputError, Problem
-from .base import OPERATIONS, ProjectResource, Spec, access_problems, answer, check_choice, context
+from .base import OPERATIONS, InProject, ProjectResource, Spec, access_problems, answer, check_choice, context
 from .storage import StorageSpec
 
 # Lambda's Python runtimes that still accept new functions, oldest first (python3.10 was deprecated on 2026-10-31).
@@ -96,7 +96,7 @@ def _advanced(name: str):
 
 
 @dataclass
-class FunctionSpec(Spec):
+class FunctionSpec(InProject, Spec):
     flow = "function"
 
     name_token: str = context(default_factory=lambda: secrets.token_hex(4))
@@ -150,18 +150,6 @@ class FunctionSpec(Spec):
         when=_advanced("environment"),
         optional="Do you want to configure environment variables for this function?",
         help="Extra variables for the function. ENV, REGION and the access variables are set for you.")
-
-    def __post_init__(self) -> None:
-        """An empty name or data source follows its default."""
-        for question in self.questions():
-            if question.follows is not None and getattr(self, question.name) == "":
-                setattr(self, question.name, question.follows(self))
-
-    @classmethod
-    def for_project(cls, project_name: str, resources=None, answers: dict | None = None) -> "FunctionSpec":
-        """Amplify's defaults in this project (its name and resources), overridden by the given answers."""
-        return cls.from_answers(answers, project_name=project_name,
-                                resources=None if resources is None else tuple(resources))
 
     # --- what the category deploys ---------------------------------------------------------------------------
     @property

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from ..errors import Problem
-from .base import ProjectResource, Spec, answer, check_choice, context, row_problems
+from .base import InProject, ProjectResource, Spec, answer, check_choice, context, row_problems
 from .hosting import bucket_name_problems
 
 SERVICES = (
@@ -119,7 +119,7 @@ def _content(spec: "StorageSpec") -> bool:
 
 
 @dataclass
-class StorageSpec(Spec):
+class StorageSpec(InProject, Spec):
     flow = "storage"
 
     name_token: str = context(default_factory=lambda: secrets.token_hex(4))  # the 8 hex of the default names
@@ -172,18 +172,6 @@ class StorageSpec(Spec):
         ["read"], "What kind of access do you want for Guest users?", choices=CONTENT_OPERATIONS, kind="multi",
         when=lambda s: _content(s) and s.storage_access == "auth_and_guest",
         help="What visitors who have not signed in may do with the public/ files.")
-
-    def __post_init__(self) -> None:
-        """An empty name follows its default: the friendly name from the service, the table from the name."""
-        for question in self.questions():
-            if question.follows is not None and getattr(self, question.name) == "":
-                setattr(self, question.name, question.follows(self))
-
-    @classmethod
-    def for_project(cls, project_name: str, resources=None, answers: dict | None = None) -> "StorageSpec":
-        """Amplify's defaults in this project (its name and resources), overridden by the given answers."""
-        return cls.from_answers(answers, project_name=project_name,
-                                resources=None if resources is None else tuple(resources))
 
     # --- what the category deploys ---------------------------------------------------------------------------
     def deployed_table_name(self, env: str) -> str:

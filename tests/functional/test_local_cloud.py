@@ -28,21 +28,6 @@ from amplify_nb.local.settings import PORT_ENV, STATE_DIR_ENV
 PASSWORD = "Passw0rd!Local"
 
 
-@pytest.fixture
-def private_cloud(tmp_path: Path, free_port: Callable[[], int]) -> Iterator[Callable[[], LocalCloud]]:
-    """Factory of LocalClouds with their own port and state dir; every one is stopped after the test."""
-    clouds: list[LocalCloud] = []
-
-    def make() -> LocalCloud:
-        cloud = LocalCloud(LocalSettings(port=free_port(), state_dir=tmp_path / f"cloud-{len(clouds)}"))
-        clouds.append(cloud)
-        return cloud
-
-    yield make
-    for cloud in clouds:
-        cloud.stop()
-
-
 def create_sample_state(endpoint: str, boto3_client: Callable[[str, str], Any]) -> dict[str, Any]:
     """One of each kind of resource the tutorial makes; returns what read_sample_state must find again."""
     s3 = boto3_client("s3", endpoint)

@@ -11,31 +11,16 @@ import signal
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from cli_runner import run_cli
 
-from amplify_nb.local import LocalCloud, LocalCloudError, LocalSettings
+from amplify_nb.local import LocalCloud, LocalCloudError
 from amplify_nb.local.settings import PORT_ENV, SNAPSHOT_BYTES_ENV, SNAPSHOT_EVERY_ENV, STATE_DIR_ENV
 
 PASSWORD = "Passw0rd!Local"
-
-
-@pytest.fixture
-def private_cloud(tmp_path: Path, free_port: Callable[[], int]) -> Iterator[Callable[[], LocalCloud]]:
-    clouds: list[LocalCloud] = []
-
-    def make() -> LocalCloud:
-        cloud = LocalCloud(LocalSettings(port=free_port(), state_dir=tmp_path / f"cloud-{len(clouds)}"))
-        clouds.append(cloud)
-        return cloud
-
-    yield make
-    for cloud in clouds:
-        cloud.stop()
 
 
 @pytest.fixture
