@@ -23,14 +23,16 @@ def cloud_inventory(project: Project) -> dict:
     """Every resource a tutorial env has, with its id: what must survive another env's pushes."""
     target = project.target()
     idp, identity, iam, s3 = (target.client(name) for name in ("cognito-idp", "cognito-identity", "iam", "s3"))
-    pools = {p["Name"]: p["Id"] for p in idp.list_user_pools(MaxResults=60)["UserPools"]}
+    everything = lambda client, method, key, **params: list(  # noqa: E731  (every page: the session cloud is shared)
+        client.get_paginator(method).paginate(**params).search(key))
+    pools = {p["Name"]: p["Id"] for p in everything(idp, "list_user_pools", "UserPools", MaxResults=60)}
     return {
         "user_pools": pools,
         "clients": {(name, c["ClientName"]): c["ClientId"] for name, pool_id in pools.items()
-                    for c in idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]},
+                    for c in everything(idp, "list_user_pool_clients", "UserPoolClients", UserPoolId=pool_id, MaxResults=60)},
         "identity_pools": {p["IdentityPoolName"]: p["IdentityPoolId"]
-                           for p in identity.list_identity_pools(MaxResults=60)["IdentityPools"]},
-        "roles": {r["RoleName"]: r["RoleId"] for r in iam.list_roles()["Roles"]},
+                           for p in everything(identity, "list_identity_pools", "IdentityPools", MaxResults=60)},
+        "roles": {r["RoleName"]: r["RoleId"] for r in everything(iam, "list_roles", "Roles")},
         "buckets": {b["Name"] for b in s3.list_buckets()["Buckets"]},
     }
 

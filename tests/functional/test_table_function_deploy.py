@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from amplify_nb.aws import Target
-from amplify_nb.deploy import Executor, Plan, RemoteState, Role, StoreValue, plan_push
+from amplify_nb.deploy import Executor, Plan, RemoteState, Role, RolePolicy, StoreValue, plan_push
 from amplify_nb.deploy.rules.awslambda import Function
 from amplify_nb.deploy.rules.dynamodb import GlobalIndex, Key, Table, table_arn
 from amplify_nb.functions.build import build_function
@@ -25,10 +25,10 @@ def backend(local_cloud, tmp_path):
     write_function_source("crud-dynamodb", tmp_path / "src", table_resource="beer")
     build = build_function(tmp_path / "src", tmp_path / "build", "python3.12")
     name = f"beerfn{suffix}-dev"
-    role = Role(f"beerfnLambdaRole{suffix}-dev", assume_role_policy=LAMBDA_TRUST,
-                inline_policies=execution_role_policies(name, target.region, target.account_id,
-                                                        {"storage": {"beer": ["create", "read", "update", "delete"]}},
-                                                        {"storage": {"beer": table_arn(target.region, target.account_id, table.name)}}))
+    role = Role(f"beerfnLambdaRole{suffix}-dev", assume_role_policy=LAMBDA_TRUST)
+    grants = [RolePolicy.on(role.name, policy, document) for policy, document in execution_role_policies(
+        name, target.region, target.account_id, {"storage": {"beer": ["create", "read", "update", "delete"]}},
+        {"storage": {"beer": table_arn(target.region, target.account_id, table.name)}}).items()]
 
     def function(**changes):
         settings = dict(role=role.ref("Arn"), zip_path=str(build.zip_path), code_sha256=build.sha256_b64,
@@ -36,8 +36,8 @@ def backend(local_cloud, tmp_path):
                             "Name": table.ref("Name"), "Arn": table.ref("Arn"), "StreamArn": table.ref("StreamArn")}}}))
         return Function(name, **{**settings, **changes})
 
-    yield target, table, role, function, tmp_path
-    desired = [table, role, function()]
+    yield target, table, role, grants, function, tmp_path
+    desired = [table, role, *grants, function()]
     Executor(target, progress=False).run(plan_push([], [m.identity() for m in desired], RemoteState(target)))
 
 
@@ -48,8 +48,8 @@ def push(target, models):
 
 
 def test_a_pushed_table_and_function_plan_nothing_the_second_time(backend):
-    target, table, role, function, _ = backend
-    plan, variables = push(target, [table, role, function()])
+    target, table, role, grants, function, _ = backend
+    plan, variables = push(target, [table, role, *grants, function()])
     assert [c.operation for c in plan.calls][:2] == ["dynamodb.create_table", "iam.create_role"]
     assert "lambda.create_function" in [c.operation for c in plan.calls]
 
@@ -64,25 +64,25 @@ def test_a_pushed_table_and_function_plan_nothing_the_second_time(backend):
     policy = target.client("iam").get_role_policy(RoleName=role.name, PolicyName="amplify-resources-policy")
     assert policy["PolicyDocument"]["Statement"][0]["Resource"] == [described["TableArn"], f"{described['TableArn']}/index/*"]
 
-    again = plan_push([table, role, function()], [], RemoteState(target))
+    again = plan_push([table, role, *grants, function()], [], RemoteState(target))
     assert again.rows() == []
 
 
 def test_new_code_and_a_new_index_plan_only_those_changes_and_converge(backend):
-    target, table, role, function, tmp_path = backend
-    push(target, [table, role, function()])
+    target, table, role, grants, function, tmp_path = backend
+    push(target, [table, role, *grants, function()])
     (tmp_path / "src" / "index.py").write_text((tmp_path / "src" / "index.py").read_text() + "\n# edited\n")
     rebuilt = build_function(tmp_path / "src", tmp_path / "build", "python3.12")
     with_index = Table(table.name, partition_key=Key("id"), tags=table.tags,
                        global_indexes=(GlobalIndex("byBrand", Key("brand")),))
     changed = function(code_sha256=rebuilt.sha256_b64, zip_path=str(rebuilt.zip_path))
-    plan, _ = push(target, [with_index, role, changed])
+    plan, _ = push(target, [with_index, role, *grants, changed])
     assert [row["call"] for row in plan.rows()] == [
         "dynamodb.update_table", "dynamodb.wait(table_and_indexes_active)",
         "lambda.update_function_code", "lambda.wait(function_updated_v2)"]
     deployed = target.client("lambda").get_function(FunctionName=changed.name)["Configuration"]
     assert deployed["CodeSha256"] == rebuilt.sha256_b64
-    assert plan_push([with_index, role, changed], [], RemoteState(target)).rows() == []
+    assert plan_push([with_index, role, *grants, changed], [], RemoteState(target)).rows() == []
 
 
 def first_steps(plan: Plan, count: int) -> Plan:
@@ -105,11 +105,12 @@ def test_a_push_stopped_after_any_step_converges_when_run_again(local_cloud, tmp
     while steps is None or stop_after <= steps:  # the last step too: a kill before the push records anything
         suffix = uuid.uuid4().hex[:8]
         table = Table(f"beer{suffix}-dev", global_indexes=(GlobalIndex("byBrand", Key("brand")),))
-        role = Role(f"fnrole{suffix}-dev", assume_role_policy=LAMBDA_TRUST,
-                    inline_policies=execution_role_policies(f"fn{suffix}-dev", target.region, target.account_id))
+        role = Role(f"fnrole{suffix}-dev", assume_role_policy=LAMBDA_TRUST)
+        grants = [RolePolicy.on(role.name, policy, document) for policy, document
+                  in execution_role_policies(f"fn{suffix}-dev", target.region, target.account_id).items()]
         function = Function(f"fn{suffix}-dev", role=role.ref("Arn"), zip_path=str(build.zip_path),
                             code_sha256=build.sha256_b64, environment={"STORAGE_BEER_NAME": table.ref("Name")})
-        models = [table, role, function]
+        models = [table, role, *grants, function]
         try:
             plan = plan_push(models, [], RemoteState(target))
             steps = len(plan.steps)

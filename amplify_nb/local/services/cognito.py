@@ -167,7 +167,7 @@ def load_or_create_signing_key(path: Path) -> dict:
     key = RSAKey.generate_key(2048, private=True)
     jwk = {**key.as_dict(private=True), "alg": "RS256", "use": "sig"}
     jwk["kid"] = _thumbprint(jwk)
-    fileio.atomic_write_text(path, json.dumps(jwk))  # made with mode 0600 (mkstemp), kept so
+    fileio.atomic_write_text(path, json.dumps(jwk), mode=0o600)  # a private key: readable by its owner only
     return jwk
 
 
