@@ -156,6 +156,8 @@ def cmd_add_or_update(args: argparse.Namespace) -> int:
     spec = base.answered(answers)  # defaults that follow an answer (a storage name after its service) follow it
     if interactive(args, spec, answers):
         spec = ask(spec, answers)
+    for warning in getattr(spec, "runtime_warnings", lambda: [])():  # said, not refused
+        print(f"⚠️  {warning}")
     if args.command == "add":
         name = add_resource(project, args.category, spec)
         print(f"Successfully added resource {name} locally.")

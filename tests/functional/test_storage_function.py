@@ -123,3 +123,25 @@ def test_removing_one_of_two_functions_on_a_table_leaves_the_other_working(proje
     listed = json.loads(invoke(project, "secondfn", GET_ALL)["body"])
     assert [beer["name"] for beer in listed] == ["Orval"]
     assert not plan(project)
+
+
+def test_mock_function_runs_unpushed_code_against_the_local_table(project_dir):
+    table = unique("beer")
+    add_crud_function(project_dir, "beerfn", table)
+    run_cli("push", "--yes", "--project-dir", str(project_dir))
+    project = Project.open(project_dir)
+    project.target().client("dynamodb").put_item(TableName=f"{table}-dev", Item={
+        "id": {"S": "b1"}, "name": {"S": "Orval"}, "brand": {"S": "Orval"}, "type": {"S": "Trappist"}})
+    source = project.paths.resource_dir("function", "beerfn") / "src" / "index.py"
+    source.write_text(source.read_text().replace('"Access-Control-Allow-Origin": "*",',
+                                                 '"Access-Control-Allow-Origin": "*", "X-Unpushed": "yes",', 1))
+    event = project_dir.parent / "event.json"
+    event.write_text(json.dumps(GET_ALL))
+    done = run_cli("mock", "function", "beerfn", "--event", str(event), "--project-dir", str(project_dir))
+    assert "START RequestId" in done.stdout and "REPORT RequestId" in done.stdout
+    answer = json.loads(done.stdout[done.stdout.index("Result:") + len("Result:"):done.stdout.index("Finished execution")])
+    assert answer["headers"]["X-Unpushed"] == "yes" and json.loads(answer["body"])[0]["name"] == "Orval"
+    missing = run_cli("mock", "function", "nosuch", "--project-dir", str(project_dir), check=False)
+    assert missing.returncode == 2 and "no function 'nosuch'" in missing.stderr
+    bad = run_cli("mock", "function", "beerfn", "--timeout", "0", "--project-dir", str(project_dir), check=False)
+    assert bad.returncode == 2 and "--timeout" in bad.stderr
