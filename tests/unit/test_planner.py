@@ -54,6 +54,7 @@ def test_a_bucket_that_matches_needs_no_call():
     s3.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": BLOCK_ALL}, {"Bucket": "b"})
     s3.add_response("get_bucket_policy", {"Policy": json.dumps(POLICY)}, {"Bucket": "b"})
     s3.add_client_error("get_bucket_website", "NoSuchWebsiteConfiguration", http_status_code=404, expected_params={"Bucket": "b"})
+    not_found(s3, "get_bucket_cors", "NoSuchCORSConfiguration", {"Bucket": "b"})
     s3.add_response("get_bucket_tagging", {"TagSet": [{"Key": "k", "Value": "v"}]}, {"Bucket": "b"})
     plan = plan_push([Bucket("b", policy=POLICY, tags={"k": "v"})], [], RemoteState(target))
     s3.assert_no_pending_responses()
@@ -67,6 +68,7 @@ def test_a_changed_policy_is_put_again_and_nothing_else():
     s3.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": BLOCK_ALL}, {"Bucket": "b"})
     s3.add_response("get_bucket_policy", {"Policy": json.dumps({"Version": "2012-10-17", "Statement": []})}, {"Bucket": "b"})
     s3.add_client_error("get_bucket_website", "NoSuchWebsiteConfiguration", http_status_code=404)
+    not_found(s3, "get_bucket_cors", "NoSuchCORSConfiguration", {"Bucket": "b"})
     s3.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404)
     plan = plan_push([Bucket("b", policy=POLICY)], [], RemoteState(target))
     assert [c.method for c in plan.calls] == ["put_bucket_policy"]
