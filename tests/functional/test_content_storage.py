@@ -12,6 +12,7 @@ from test_storage_function import files
 
 from amplify_nb.categories.storage_content import CORS, IDENTITY
 from amplify_nb.project import Project, plan
+from amplify_nb.views import resource_table
 
 
 def unique(prefix: str) -> str:
@@ -71,6 +72,10 @@ def test_content_storage_push_update_and_remove(project_dir):
     assert {k: v for k, v in exports(project_dir).items() if k.startswith("aws_user_files")} == {
         "aws_user_files_s3_bucket": deployed, "aws_user_files_s3_bucket_region": project.target().region}
     assert not plan(project), plan(project).rows()
+    described = dict(resource_table(project, "storage", "photos").values.tolist())
+    assert described["Bucket name"] == deployed and described["Public access"] == "blocked"
+    assert described["Bucket policy"] == "present" and described["CORS"].startswith("GET,HEAD,PUT,POST,DELETE from *")
+    assert described["Access"] == "signed-in users: create/update/read"
 
     # update: guests may read; only the unauth role gains a policy
     add_answers = project_dir.parent / "guests.json"
@@ -136,4 +141,14 @@ def test_bad_content_answers_exit_2_and_write_nothing(project_dir, with_auth, an
     done = run_cli("add", "storage", "--yes", "--answers", str(path), "--project-dir", str(project_dir), check=False)
     assert done.returncode == 2, done.stdout + done.stderr
     assert message in done.stderr
+    assert files(project_dir) == before
+
+
+def test_auth_cannot_be_removed_while_content_storage_grants_on_its_roles(project_dir):
+    run_cli("add", "auth", "--yes", "--project-dir", str(project_dir))
+    add_content(project_dir, "pics", unique("pics"))
+    auth = next(iter(Project.open(project_dir).backend_config()["auth"]))
+    before = files(project_dir)
+    done = run_cli("remove", "auth", auth, "--yes", "--project-dir", str(project_dir), check=False)
+    assert done.returncode == 2 and f"auth {auth} is used by storage pics" in done.stderr
     assert files(project_dir) == before
