@@ -8,6 +8,7 @@ bucket through BucketName and Arn (both known from the files).
 """
 from __future__ import annotations
 
+from ..deploy.remote import RemoteState
 from ..deploy.rules.dynamodb import GlobalIndex, Key, Table
 from ..errors import InputError, Problem
 from ..fileio import read_json
@@ -190,24 +191,20 @@ class StorageCategory:
 
 
     def _describe_bucket(self, project, resource_name: str, meta_entry: dict) -> list:
-        s3, bucket = project.target().client("s3"), meta_entry["output"]["BucketName"]
-        missing = ("NoSuchCORSConfiguration", "NoSuchBucketPolicy", "NoSuchPublicAccessBlockConfiguration")
+        remote, bucket = RemoteState(project.target()), meta_entry["output"]["BucketName"]
 
-        def read(method: str):
-            try:
-                return getattr(s3, method)(Bucket=bucket)
-            except s3.exceptions.ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in missing:
-                    return None
-                raise
-        cors = (read("get_bucket_cors") or {}).get("CORSRules", [])
-        block = (read("get_public_access_block") or {}).get("PublicAccessBlockConfiguration", {})
+        def read(method: str, missing: str):
+            return remote.read("s3", method, missing=(missing,), Bucket=bucket)
+
+        cors = (read("get_bucket_cors", "NoSuchCORSConfiguration") or {}).get("CORSRules", [])
+        block = (read("get_public_access_block", "NoSuchPublicAccessBlockConfiguration") or {}).get(
+            "PublicAccessBlockConfiguration", {})
         spec = self.read_spec(project, resource_name)
         return [
             ("Bucket name", bucket), ("ARN", content.bucket_arn(bucket)),
             ("Region", meta_entry["output"].get("Region")),
             ("Public access", "blocked" if block and all(block.values()) else "not blocked"),
-            ("Bucket policy", "present" if read("get_bucket_policy") else "(none)"),
+            ("Bucket policy", "present" if read("get_bucket_policy", "NoSuchBucketPolicy") else "(none)"),
             ("CORS", "; ".join(f"{','.join(r['AllowedMethods'])} from {','.join(r['AllowedOrigins'])}" for r in cors)
              or "(none)"),
             ("Access", content.access_summary(spec)),
