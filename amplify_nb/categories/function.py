@@ -28,11 +28,24 @@ from ..specs import FunctionSpec
 from ..specs.base import OPERATIONS, resources_from_backend_config
 from . import DeployContext, Ref, register
 from .root import tags as root_tags
-from .storage import deployed_table_name, read_inputs
+from .storage import deployed_bucket_name, deployed_table_name, read_inputs
 
 SERVICE = "Lambda"
 PARAMETERS = "function-parameters.json"
 TABLE_ATTRIBUTES = ("Name", "Arn", "StreamArn")
+BUCKET_ATTRIBUTES = ("BucketName",)
+
+
+def storage_attributes(project_root, resource: str) -> tuple[str, ...]:
+    """What a function gets of a storage resource: a table's Name/Arn/StreamArn, a bucket's BucketName."""
+    return BUCKET_ATTRIBUTES if deployed_bucket_name(project_root, resource, "") is not None else TABLE_ATTRIBUTES
+
+
+def storage_arn(ctx: DeployContext, resource: str) -> str:
+    bucket = deployed_bucket_name(ctx.project_root, resource, ctx.env)
+    if bucket is not None:
+        return f"arn:aws:s3:::{bucket}"
+    return table_arn(ctx.target.region, ctx.target.account_id, deployed_table_name(ctx.project_root, resource, ctx.env))
 
 
 def folder_of(project_root, name: str) -> Path:
@@ -104,7 +117,8 @@ class FunctionCategory:
         project.write_json(folder / f"{resource_name}-cloudformation-template.json", cloudformation_template(spec, access))
         return {
             "build": True, "providerPlugin": "awscloudformation", "service": SERVICE,
-            "dependsOn": [{"category": category, "resourceName": resource, "attributes": list(TABLE_ATTRIBUTES)}
+            "dependsOn": [{"category": category, "resourceName": resource,
+                           "attributes": list(storage_attributes(project.root, resource))}
                           for category, resources in sorted(access.items()) for resource in sorted(resources)],
         }
 
@@ -128,14 +142,14 @@ class FunctionCategory:
         tags = root_tags(ctx.stack_name, ctx.project_name, ctx.env)
         access = saved.get("permissions", {})
         tables = access.get("storage", {})
-        arns = {"storage": {resource: table_arn(region, account, deployed_table_name(ctx.project_root, resource, ctx.env))
-                            for resource in tables}}
+        arns = {"storage": {resource: storage_arn(ctx, resource) for resource in tables}}
         role = Role(role_name(resource_name, ctx.env), assume_role_policy=LAMBDA_TRUST, tags=tags,
                     description=f"Execution role of function {resource_name} ({ctx.env})")
         deployed = f"{resource_name}-{ctx.env}"
         policies = execution_role_policies(deployed, region, account, access or None, arns if tables else None)
         environment = function_environment(ctx.env, region, {"storage": {
-            resource: {attribute: Ref("storage", resource, attribute) for attribute in TABLE_ATTRIBUTES}
+            resource: {attribute: Ref("storage", resource, attribute)
+                       for attribute in storage_attributes(ctx.project_root, resource)}
             for resource in tables}}, extra=saved.get("environment"))
         spec = FunctionSpec.from_answers({"name": resource_name, "runtime": saved["runtime"]})
         function = Function(deployed, runtime=spec.lambda_runtime, handler="index.handler", role=role.ref("Arn"),

@@ -31,10 +31,9 @@ def deployment_bucket_name(stack_name: str) -> str:
     return f"{stack_name}-deployment"
 
 
-def root_resources(stack_name: str, project_name: str, env: str) -> list:
-    bucket = deployment_bucket_name(stack_name)
-    common_tags = tags(stack_name, project_name, env)
-    tls_only = {
+def tls_only_policy(bucket: str) -> dict:
+    """A bucket policy refusing every request made without TLS (as Amplify's buckets have)."""
+    return {
         "Version": "2012-10-17",
         "Statement": [{
             "Sid": "DenyInsecureTransport",
@@ -45,8 +44,13 @@ def root_resources(stack_name: str, project_name: str, env: str) -> list:
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         }],
     }
+
+
+def root_resources(stack_name: str, project_name: str, env: str) -> list:
+    bucket = deployment_bucket_name(stack_name)
+    common_tags = tags(stack_name, project_name, env)
     return [
-        Bucket(bucket, policy=tls_only, tags=common_tags),
+        Bucket(bucket, policy=tls_only_policy(bucket), tags=common_tags),
         Role(f"{stack_name}-authRole", assume_role_policy=PLACEHOLDER_TRUST, tags=common_tags,
              description=f"Signed-in users of {project_name} ({env})"),
         Role(f"{stack_name}-unauthRole", assume_role_policy=PLACEHOLDER_TRUST, tags=common_tags,

@@ -1,17 +1,22 @@
-"""storage (NoSQL Database): a DynamoDB table per env, `<tableName>-<env>`, on-demand, with a stream, as
-`amplify add storage` makes it. Its answers live in amplify/backend/storage/<name>/cli-inputs.json in Amplify's
-shape (plus the column list, which Amplify only asks and amplify_nb needs to ask `update` again).
+"""storage: Amplify's two services. NoSQL Database: a DynamoDB table per env, `<tableName>-<env>`, on-demand,
+with a stream. Content: an S3 bucket per env with policies on the env's roles (storage_content.py).
+The answers live in amplify/backend/storage/<name>/cli-inputs.json in Amplify's shape (plus, for a table, the
+column list, which Amplify only asks and amplify_nb needs to ask `update` again).
 
-Functions refer to a table through Refs: Name (known from the files), Arn and StreamArn (from the cloud).
+Functions refer to a table through Refs: Name (known from the files), Arn and StreamArn (from the cloud); to a
+bucket through BucketName and Arn (both known from the files).
 """
 from __future__ import annotations
 
+from ..deploy.remote import RemoteState
 from ..deploy.rules.dynamodb import GlobalIndex, Key, Table
 from ..errors import InputError, Problem
 from ..fileio import read_json
 from ..specs import StorageSpec
 from ..specs.base import resources_from_backend_config
 from . import DeployContext, register
+from . import storage_content as content
+from .auth import auth_resource_name
 from .root import tags as root_tags
 
 SERVICE = "DynamoDB"
@@ -36,7 +41,13 @@ def cli_inputs(spec: StorageSpec) -> dict:
     return inputs
 
 
+def is_content(inputs: dict) -> bool:
+    return "bucketName" in inputs
+
+
 def spec_from_inputs(inputs: dict, project_name: str = "amplify", resources=None) -> StorageSpec:
+    if is_content(inputs):
+        return StorageSpec.for_project(project_name, resources, content.answers_from_inputs(inputs))
     answers = {
         "service": "nosql",
         "resource_name": inputs["resourceName"],
@@ -66,6 +77,12 @@ def deployed_table_name(project_root, resource_name: str, env: str) -> str:
     return f"{read_inputs(project_root, resource_name)['tableName']}-{env}"
 
 
+def deployed_bucket_name(project_root, resource_name: str, env: str) -> str | None:
+    """The content bucket of a storage resource in this env; None for a table."""
+    inputs = read_inputs(project_root, resource_name)
+    return f"{inputs['bucketName']}-{env}" if is_content(inputs) else None
+
+
 def table_model(spec: StorageSpec, env: str, tags: dict) -> Table:
     key = lambda name: Key.of(name, spec.column_type(name))  # noqa: E731
     return Table(spec.deployed_table_name(env), partition_key=key(spec.partition_key),
@@ -91,15 +108,24 @@ class StorageCategory:
         return spec_from_inputs(inputs, project.name, resources_from_backend_config(project.backend_config()))
 
     def write(self, project, resource_name: str, spec: StorageSpec) -> dict:
-        if spec.service != "nosql":
-            raise InputError([Problem("service", "amplify_nb deploys the NoSQL Database service of storage; "
-                                                 "content (S3) storage is not available yet.")])
         problems = spec.env_problems(project.env_name)
         folder = project.paths.resource_dir(self.name, resource_name)
-        if (folder / "cli-inputs.json").exists():
+        existing = read_json(folder / "cli-inputs.json", None)
+        if existing:
             problems += spec.problems_for_update(self.read_spec(project, resource_name))
+        auth = auth_resource_name(project)
+        if spec.service == "content" and auth is None:
+            problems.append(Problem("service", "Add auth first (`amplify-nb add auth`): content storage grants "
+                                               "on its roles."))
         if problems:
             raise InputError(problems)
+        if spec.service == "content":
+            project.write_json(folder / "cli-inputs.json",
+                               content.cli_inputs(spec, (existing or {}).get("policyUUID")))
+            # The policies go on the roles auth makes trust its identity pool: auth is pushed first.
+            return {"service": content.SERVICE, "providerPlugin": "awscloudformation",
+                    "dependsOn": [{"category": "auth", "resourceName": auth,
+                                   "attributes": ["UserPoolId", "IdentityPoolId"]}]}
         project.write_json(folder / "cli-inputs.json", cli_inputs(spec))
         return {"service": SERVICE, "providerPlugin": "awscloudformation"}
 
@@ -111,14 +137,23 @@ class StorageCategory:
         found = spec.env_problems(ctx.env)
         if found:
             raise InputError(found)
-        return [table_model(spec, ctx.env, root_tags(ctx.stack_name, ctx.project_name, ctx.env))]
+        tags = root_tags(ctx.stack_name, ctx.project_name, ctx.env)
+        if spec.service == "content":
+            return content.content_models(spec, ctx.env, ctx.stack_name, tags)
+        return [table_model(spec, ctx.env, tags)]
 
     def attributes(self, ctx: DeployContext, resource_name: str, entry: dict) -> dict:
-        table = Table(self._spec(ctx, resource_name).deployed_table_name(ctx.env))
+        spec = self._spec(ctx, resource_name)
+        if spec.service == "content":
+            bucket = spec.deployed_bucket_name(ctx.env)
+            return {"BucketName": bucket, "Arn": content.bucket_arn(bucket)}
+        table = Table(spec.deployed_table_name(ctx.env))
         return {"Name": table.name, "Arn": table.ref("Arn"), "StreamArn": table.ref("StreamArn")}
 
     def outputs(self, ctx: DeployContext, resource_name: str, entry: dict, variables: dict) -> dict:
         spec = self._spec(ctx, resource_name)
+        if spec.service == "content":
+            return {"BucketName": spec.deployed_bucket_name(ctx.env), "Region": ctx.target.region}
         key = f"{Table.type_name}:{spec.deployed_table_name(ctx.env)}"
         output = {
             "Name": spec.deployed_table_name(ctx.env), "Arn": variables.get(f"{key}.Arn"),
@@ -131,11 +166,16 @@ class StorageCategory:
 
     def exports(self, resource_name: str, meta_entry: dict, region: str) -> dict:
         output = meta_entry.get("output", {})
+        if meta_entry.get("service") == content.SERVICE:
+            return {"aws_user_files_s3_bucket": output.get("BucketName"),
+                    "aws_user_files_s3_bucket_region": output.get("Region", region)}
         return {"aws_dynamodb_all_tables_region": output.get("Region", region),
                 "aws_dynamodb_table_schemas": [{"tableName": output.get("Name"), "region": output.get("Region", region)}]}
 
     def describe(self, project, resource_name: str, meta_entry: dict) -> list:
-        """The table as the DynamoDB console's overview shows it (read from the cloud)."""
+        """The table as the DynamoDB console's overview shows it, or the bucket as the S3 console's (from the cloud)."""
+        if meta_entry.get("service") == content.SERVICE:
+            return self._describe_bucket(project, resource_name, meta_entry)
         table = project.target().client("dynamodb").describe_table(TableName=meta_entry["output"]["Name"])["Table"]
         keys = {k["KeyType"]: k["AttributeName"] for k in table["KeySchema"]}
         indexes = [f"{g['IndexName']} ({', '.join(k['AttributeName'] for k in g['KeySchema'])}; {g.get('IndexStatus')})"
@@ -147,6 +187,27 @@ class StorageCategory:
             ("Stream", table.get("StreamSpecification", {}).get("StreamViewType", "off")),
             ("Global secondary indexes", ", ".join(indexes) or "(none)"),
             ("Items (approximate)", table.get("ItemCount")),
+        ]
+
+
+    def _describe_bucket(self, project, resource_name: str, meta_entry: dict) -> list:
+        remote, bucket = RemoteState(project.target()), meta_entry["output"]["BucketName"]
+
+        def read(method: str, missing: str):
+            return remote.read("s3", method, missing=(missing,), Bucket=bucket)
+
+        cors = (read("get_bucket_cors", "NoSuchCORSConfiguration") or {}).get("CORSRules", [])
+        block = (read("get_public_access_block", "NoSuchPublicAccessBlockConfiguration") or {}).get(
+            "PublicAccessBlockConfiguration", {})
+        spec = self.read_spec(project, resource_name)
+        return [
+            ("Bucket name", bucket), ("ARN", content.bucket_arn(bucket)),
+            ("Region", meta_entry["output"].get("Region")),
+            ("Public access", "blocked" if block and all(block.values()) else "not blocked"),
+            ("Bucket policy", "present" if read("get_bucket_policy", "NoSuchBucketPolicy") else "(none)"),
+            ("CORS", "; ".join(f"{','.join(r['AllowedMethods'])} from {','.join(r['AllowedOrigins'])}" for r in cors)
+             or "(none)"),
+            ("Access", content.access_summary(spec)),
         ]
 
 

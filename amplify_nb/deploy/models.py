@@ -36,6 +36,7 @@ class Bucket(Resource):
     block_public_access: dict = field(default_factory=lambda: dict.fromkeys(
         ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True))
     website: dict | None = None
+    cors: dict | None = None  # a CORSConfiguration ({"CORSRules": [...]}); None: the bucket has none
     tags: dict = field(default_factory=dict)
     # False when another model writes this bucket's policy (a CloudFront distribution granting itself read
     # access, which can only happen once the distribution exists): the bucket rule then leaves the policy alone.

@@ -117,6 +117,7 @@ def existing_prod_reads(shapes, s3, cloudfront, config):
     s3.add_response("head_bucket", {}, {"Bucket": BUCKET})
     s3.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": BLOCK_ALL}, {"Bucket": BUCKET})
     s3.add_response("get_bucket_website", {"IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "index.html"}})
+    s3.add_client_error("get_bucket_cors", "NoSuchCORSConfiguration", http_status_code=404, expected_params={"Bucket": BUCKET})
     s3.add_response("get_bucket_tagging", {"TagSet": [{"Key": k, "Value": v} for k, v in TAGS.items()]})
     cloudfront.add_response("list_origin_access_controls", shapes["oac_list"])
     cloudfront.add_response("list_origin_access_controls", shapes["oac_list"])

@@ -54,6 +54,7 @@ def test_a_bucket_that_matches_needs_no_call():
     s3.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": BLOCK_ALL}, {"Bucket": "b"})
     s3.add_response("get_bucket_policy", {"Policy": json.dumps(POLICY)}, {"Bucket": "b"})
     s3.add_client_error("get_bucket_website", "NoSuchWebsiteConfiguration", http_status_code=404, expected_params={"Bucket": "b"})
+    not_found(s3, "get_bucket_cors", "NoSuchCORSConfiguration", {"Bucket": "b"})
     s3.add_response("get_bucket_tagging", {"TagSet": [{"Key": "k", "Value": "v"}]}, {"Bucket": "b"})
     plan = plan_push([Bucket("b", policy=POLICY, tags={"k": "v"})], [], RemoteState(target))
     s3.assert_no_pending_responses()
@@ -67,6 +68,7 @@ def test_a_changed_policy_is_put_again_and_nothing_else():
     s3.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": BLOCK_ALL}, {"Bucket": "b"})
     s3.add_response("get_bucket_policy", {"Policy": json.dumps({"Version": "2012-10-17", "Statement": []})}, {"Bucket": "b"})
     s3.add_client_error("get_bucket_website", "NoSuchWebsiteConfiguration", http_status_code=404)
+    not_found(s3, "get_bucket_cors", "NoSuchCORSConfiguration", {"Bucket": "b"})
     s3.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404)
     plan = plan_push([Bucket("b", policy=POLICY)], [], RemoteState(target))
     assert [c.method for c in plan.calls] == ["put_bucket_policy"]
@@ -152,3 +154,45 @@ def test_a_failed_step_names_itself_and_keeps_the_journal(tmp_path):
     with pytest.raises(CloudError, match=r"update s3.Bucket:b: s3.put_bucket_policy failed.*push again"):
         Executor(target, journal, progress=False).run(plan, env="dev")
     assert journal.interrupted()["done"] == ["create s3.Bucket:b: s3.create_bucket"]
+
+
+CORS = {"CORSRules": [{"AllowedMethods": ["GET", "PUT"], "AllowedOrigins": ["*"], "ExposeHeaders": ["ETag"]}]}
+
+
+def existing_bucket_reads(s3, cors_response):
+    s3.add_response("head_bucket", {}, {"Bucket": "b"})
+    s3.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": BLOCK_ALL}, {"Bucket": "b"})
+    s3.add_response("get_bucket_policy", {"Policy": json.dumps(POLICY)}, {"Bucket": "b"})
+    not_found(s3, "get_bucket_website", "NoSuchWebsiteConfiguration", {"Bucket": "b"})
+    if cors_response is None:
+        not_found(s3, "get_bucket_cors", "NoSuchCORSConfiguration", {"Bucket": "b"})
+    else:
+        s3.add_response("get_bucket_cors", cors_response, {"Bucket": "b"})
+    s3.add_response("get_bucket_tagging", {"TagSet": [{"Key": "k", "Value": "v"}]}, {"Bucket": "b"})
+
+
+def test_a_new_bucket_gets_its_cors_after_its_policy_and_before_its_tags_without_reading_it():
+    target, stubs = stubbed_target("s3")
+    not_found(stubs["s3"], "head_bucket", "404", {"Bucket": "b"})
+    plan = plan_push([Bucket("b", policy=POLICY, cors=CORS, tags={"k": "v"})], [], RemoteState(target))
+    stubs["s3"].assert_no_pending_responses()
+    assert [c.method for c in plan.calls] == ["create_bucket", "put_public_access_block", "put_bucket_policy",
+                                              "put_bucket_cors", "put_bucket_tagging"]
+    assert plan.calls[3].params == {"Bucket": "b", "CORSConfiguration": CORS}
+
+
+@pytest.mark.parametrize("cloud, model, calls", [
+    (CORS, CORS, []),
+    (None, CORS, ["put_bucket_cors"]),
+    ({"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]}, CORS, ["put_bucket_cors"]),
+    (CORS, None, ["delete_bucket_cors"]),
+    (None, None, []),
+])
+def test_an_existing_buckets_cors_is_read_and_put_or_deleted_only_when_it_differs(cloud, model, calls):
+    target, stubs = stubbed_target("s3")
+    existing_bucket_reads(stubs["s3"], cloud)
+    plan = plan_push([Bucket("b", policy=POLICY, cors=model, tags={"k": "v"})], [], RemoteState(target))
+    stubs["s3"].assert_no_pending_responses()
+    assert [c.method for c in plan.calls] == calls
+    if calls == ["put_bucket_cors"]:
+        assert plan.calls[0].params == {"Bucket": "b", "CORSConfiguration": CORS}

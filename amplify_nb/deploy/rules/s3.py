@@ -1,5 +1,5 @@
 """Planner rule for S3 buckets, in the order real AWS needs:
-create -> public access block -> policy -> website -> tags; delete = every object version, then the bucket."""
+create -> public access block -> policy -> website -> CORS -> tags; delete = every object version, then the bucket."""
 from __future__ import annotations
 
 import json
@@ -40,6 +40,8 @@ class BucketRule:
         elif bucket.website is None and current_website is not None:
             steps.append(APICall(key, "update", "s3", "delete_bucket_website", {"Bucket": name}))
 
+        steps += self._plan_cors(bucket, exists, remote)
+
         tagging = None if not exists else remote.read("s3", "get_bucket_tagging", missing=("NoSuchTagSet",), Bucket=name)
         current_tags = {t["Key"]: t["Value"] for t in (tagging or {}).get("TagSet", [])}
         if bucket.tags and current_tags != bucket.tags:
@@ -55,6 +57,17 @@ class BucketRule:
             return [APICall(key, "update", "s3", "put_bucket_policy", {"Bucket": name, "Policy": JsonText(bucket.policy)})]
         if bucket.policy is None and current_policy is not None:
             return [APICall(key, "update", "s3", "delete_bucket_policy", {"Bucket": name})]
+        return []
+
+    def _plan_cors(self, bucket: Bucket, exists: bool, remote: RemoteState) -> list:
+        """Put the CORS rules when they differ; delete them when the model has none (a new bucket has none)."""
+        key, name = bucket.key, bucket.name
+        found = None if not exists else remote.read("s3", "get_bucket_cors", missing=("NoSuchCORSConfiguration",), Bucket=name)
+        current = {"CORSRules": found["CORSRules"]} if found else None
+        if bucket.cors is not None and (current is None or freeze(current) != freeze(bucket.cors)):
+            return [APICall(key, "update", "s3", "put_bucket_cors", {"Bucket": name, "CORSConfiguration": bucket.cors})]
+        if bucket.cors is None and current is not None:
+            return [APICall(key, "update", "s3", "delete_bucket_cors", {"Bucket": name})]
         return []
 
     def exists(self, identity: dict, remote: RemoteState) -> bool:
