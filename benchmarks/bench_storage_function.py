@@ -106,7 +106,7 @@ def readers(project: Any, table: str, moto_endpoint: str, wrangler: Any | None) 
     return chosen
 
 
-def scan_rows(chosen: dict[str, dict[str, Reader]], count: int, runs: int) -> list[tuple]:
+def scan_rows(chosen: dict[str, dict[str, Reader]], runs: int, count: int) -> list[tuple]:
     seconds: dict[str, dict[str, float]] = {}
     for name, servers in chosen.items():
         seconds[name] = {}
@@ -116,7 +116,7 @@ def scan_rows(chosen: dict[str, dict[str, Reader]], count: int, runs: int) -> li
                 raise SystemExit(f"{name} read {got} items from {server}, not {count}")
             seconds[name][server] = median_seconds(read, runs)
     base = seconds["table_items (amplify_nb)"]
-    return [(f"{count // 1000}k", name, f"{s['local']:.2f} s", f"{s['local'] / base['local']:.2f}x",
+    return [(name, f"{s['local']:.2f} s", f"{s['local'] / base['local']:.2f}x",
              f"{s['moto']:.2f} s", f"{s['moto'] / base['moto']:.2f}x", f"{s['moto'] / s['local']:.2f}x")
             for name, s in seconds.items()]
 
@@ -161,6 +161,26 @@ def save_to_answer(project: Any, lambda_client: Any, function_name: str, rounds:
             "answer": statistics.median(answers), "stale": stale_most}
 
 
+def print_invokes(invokes: list[float], get_items: list[float]) -> None:
+    base_p50, base_p99 = statistics.median(get_items), percentile(get_items, 0.99)
+    print_rows(f"(b) Warm calls to the same local cloud, {len(invokes)} each, one at a time (ratio: / GetItem)",
+               ("call", "p50", "ratio", "p99", "ratio"),
+               [(name, f"{statistics.median(samples):.2f} ms", f"{statistics.median(samples) / base_p50:.2f}x",
+                 f"{percentile(samples, 0.99):.2f} ms", f"{percentile(samples, 0.99) / base_p99:.2f}x")
+                for name, samples in (("DynamoDB GetItem (boto3)", get_items),
+                                      ("invoke CRUD function, GET /beer/{id}", invokes))])
+
+
+def print_save_to_answer(save: dict[str, float], rounds: int) -> None:
+    print_rows(f"(c) Save src/index.py -> first answer from the new code, median of {rounds} rounds",
+               ("step", "time", "share"),
+               [("push (only the code changed)", f"{save['push']:.2f} s", f"{save['push'] / save['total']:.0%}"),
+                ("push done -> new code answers (its cold start)", f"{save['answer']:.2f} s",
+                 f"{save['answer'] / save['total']:.0%}"),
+                ("save -> new code answers", f"{save['total']:.2f} s", "100%"),
+                ("answers from the old code after the push (most)", str(save["stale"]), "")])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -190,8 +210,10 @@ def main(argv: list[str] | None = None) -> int:
         invokes = warm_samples_ms(lambda: invoke_get(lambda_client, function_name, ONE_ID), INVOKES)
         get_items = warm_samples_ms(lambda: dynamodb.get_item(TableName=table, Key={"id": {"S": ONE_ID}}), INVOKES)
 
+        print_invokes(invokes, get_items)
+        print_save_to_answer(save, rounds)
+
         # (a)
-        scans: list[tuple] = []
         with stock_moto() as moto_endpoint:
             moto = client("dynamodb", moto_endpoint)
             moto.create_table(TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
@@ -203,28 +225,13 @@ def main(argv: list[str] | None = None) -> int:
                 for target in (dynamodb, moto):
                     load_items(target, table, beer_items(loaded, count), progress=False)
                 loaded = count
-                scans += scan_rows(chosen, count, runs)
+                print_rows(f"(a) {count // 1000}k items to Python, median of {runs} run(s); {wrangler_note}",
+                           ("reader", "local cloud", "/ table_items", "stock moto_server", "/ table_items",
+                            "moto / local (>1: ours faster)"), scan_rows(chosen, runs, count))
     finally:
         cloud.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    print_rows(f"(a) A table to Python, median of {runs} run(s); {wrangler_note}",
-               ("items", "reader", "local cloud", "/ table_items", "stock moto_server", "/ table_items",
-                "moto / local (>1: ours faster)"), scans)
-    print_rows(f"(b) Warm calls to the same local cloud, {INVOKES} each, one at a time (ratio: / GetItem)",
-               ("call", "p50", "ratio", "p99", "ratio"),
-               [(name, f"{statistics.median(samples):.2f} ms",
-                 f"{statistics.median(samples) / statistics.median(get_items):.2f}x",
-                 f"{percentile(samples, 0.99):.2f} ms", f"{percentile(samples, 0.99) / percentile(get_items, 0.99):.2f}x")
-                for name, samples in (("DynamoDB GetItem (boto3)", get_items),
-                                      ("invoke CRUD function, GET /beer/{id}", invokes))])
-    print_rows(f"(c) Save src/index.py -> first answer from the new code, median of {rounds} rounds",
-               ("step", "time", "share"),
-               [("push (only the code changed)", f"{save['push']:.2f} s", f"{save['push'] / save['total']:.0%}"),
-                ("push done -> new code answers (its cold start)", f"{save['answer']:.2f} s",
-                 f"{save['answer'] / save['total']:.0%}"),
-                ("save -> new code answers", f"{save['total']:.2f} s", "100%"),
-                ("answers from the old code after the push (most)", str(save["stale"]), "")])
     return 0
 
 
