@@ -15,21 +15,16 @@ import io
 import json
 import os
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from shared import free_port, percentile, session, warm_samples_ms
 
-import boto3  # noqa: E402
-
-from amplify_nb.local import LOCAL_ACCESS_KEY_ID, LOCAL_REGION, LOCAL_SECRET_ACCESS_KEY, LocalCloud, LocalSettings  # noqa: E402
+from amplify_nb.local import LocalCloud, LocalSettings
 
 TABLE = "bench-beer"
 TRIVIAL = "def handler(event, context):\n    return event\n"
@@ -41,32 +36,11 @@ GET_ONE = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def zip_of(source: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("index.py", source)
     return buffer.getvalue()
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def timed(call: Callable[[], object], count: int) -> list[float]:
-    call()  # warm-up: a worker started, a connection open
-    samples = []
-    for _ in range(count):
-        began = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - began) * 1000)
-    return samples
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,9 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     cloud = LocalCloud(LocalSettings(port=free_port(), state_dir=work / "local-cloud"))
     try:
         cloud.start()
-        session = boto3.Session(aws_access_key_id=LOCAL_ACCESS_KEY_ID, aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
-                                region_name=LOCAL_REGION)
-        clients = {name: session.client(name, endpoint_url=cloud.settings.endpoint)
+        clients = {name: session().client(name, endpoint_url=cloud.settings.endpoint)
                    for name in ("dynamodb", "lambda", "iam")}
         clients["dynamodb"].create_table(TableName=TABLE, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
@@ -104,10 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             return call
 
         results = {
-            "DynamoDB GetItem (boto3)": timed(lambda: clients["dynamodb"].get_item(
+            "DynamoDB GetItem (boto3)": warm_samples_ms(lambda: clients["dynamodb"].get_item(
                 TableName=TABLE, Key={"id": {"S": "b1"}}), args.calls),
-            "Invoke, trivial handler": timed(invoke("bench-trivial"), args.calls),
-            "Invoke, handler GetItem": timed(invoke("bench-get-one"), args.calls),
+            "Invoke, trivial handler": warm_samples_ms(invoke("bench-trivial"), args.calls),
+            "Invoke, handler GetItem": warm_samples_ms(invoke("bench-get-one"), args.calls),
         }
         print_table(results, args.calls)
     finally:

@@ -16,39 +16,19 @@ The daemon's memory (RSS) is printed after each step. Ratios > 1 mean the local 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from shared import client, free_port, print_rows, scan_to_dataframe, stock_moto, timed
 
-import boto3  # noqa: E402
-import pandas as pd  # noqa: E402
-from boto3.dynamodb.types import TypeDeserializer  # noqa: E402
-
-from amplify_nb.local import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, LocalCloud, LocalSettings  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def client(service: str, endpoint: str) -> Any:
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id=LOCAL_ACCESS_KEY_ID, aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY)
+from amplify_nb.local import LocalCloud, LocalSettings
 
 
 def rss_mb(pid: int) -> float:
@@ -124,12 +104,6 @@ def objects_state(endpoint: str, count: int = 500) -> None:
 
 
 # --- measurements -------------------------------------------------------------------------------------------------
-def timed(action: Callable[[], Any]) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
-
-
 def restart_times(cloud: LocalCloud, runs: int) -> tuple[float, float]:
     """(median start after a stop with snapshot, median start replaying the whole log)."""
     from amplify_nb.local.persistence import drop_snapshots
@@ -146,30 +120,6 @@ def restart_times(cloud: LocalCloud, runs: int) -> tuple[float, float]:
     return statistics.median(snapshot_starts), statistics.median(replay_starts)
 
 
-def scan_to_dataframe(endpoint: str, table: str) -> pd.DataFrame:
-    deserialize = TypeDeserializer().deserialize
-    rows = []
-    for page in client("dynamodb", endpoint).get_paginator("scan").paginate(TableName=table):
-        rows.extend({name: deserialize(value) for name, value in item.items()} for item in page["Items"])
-    return pd.DataFrame(rows)
-
-
-def start_stock_moto() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-p", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, endpoint
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("moto_server did not start") from None
-            time.sleep(0.1)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -180,12 +130,10 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-local-", dir=os.environ.get("BENCH_TMP") or None))
     rows: list[tuple[str, str, str, str, str]] = []  # step, ours, peer, ratio, daemon memory
-    stock, stock_endpoint = start_stock_moto()
-    clouds: list[LocalCloud] = []
-    try:
+    with stock_moto() as stock_endpoint, contextlib.ExitStack() as stops:
         def new_cloud(name: str) -> LocalCloud:
             cloud = LocalCloud(LocalSettings(port=free_port(), state_dir=work / name))
-            clouds.append(cloud)
+            stops.callback(cloud.stop)
             cloud.start()
             return cloud
 
@@ -211,9 +159,10 @@ def main(argv: list[str] | None = None) -> int:
             if count == large:
                 fill_table(items.endpoint, "beer", large - small, clients=4, offset=small)
                 fill_table(stock_endpoint, "beer", large - small, clients=4, offset=small)
-            ours = statistics.median(timed(lambda: scan_to_dataframe(items.endpoint, "beer")) for _ in range(runs))
-            theirs = statistics.median(timed(lambda: scan_to_dataframe(stock_endpoint, "beer")) for _ in range(runs))
-            frame = scan_to_dataframe(items.endpoint, "beer")
+            ours_client, stock_client = client("dynamodb", items.endpoint), client("dynamodb", stock_endpoint)
+            ours = statistics.median(timed(lambda: scan_to_dataframe(ours_client, "beer")) for _ in range(runs))
+            theirs = statistics.median(timed(lambda: scan_to_dataframe(stock_client, "beer")) for _ in range(runs))
+            frame = scan_to_dataframe(ours_client, "beer")
             assert len(frame) == count, (len(frame), count)
             rows.append((f"scan {count // 1000}k items to a DataFrame", f"{ours:.2f} s", f"{theirs:.2f} s (stock moto_server)",
                          f"{theirs / ours:.1f}x", f"{rss_mb(items.status()['pid']):.0f} MB"))
@@ -226,17 +175,9 @@ def main(argv: list[str] | None = None) -> int:
                                   for run in range(runs))
         rows.append(("bulk write 4k items, 8 clients at once", f"{eight:.2f} s", f"{one:.2f} s (1 client)",
                      f"{one / eight:.1f}x", f"{rss_mb(writes.status()['pid']):.0f} MB"))
-    finally:
-        for cloud in clouds:
-            cloud.stop()
-        stock.terminate()
-        stock.wait(10)
 
-    header = ("step", "local cloud", "peer", "ratio (>1: ours faster)", "daemon RSS")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    print(f"Local cloud at scale (median of {runs} run{'s' if runs > 1 else ''}; state under {work})")
-    for row in [header, *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
+    print_rows(f"Local cloud at scale (median of {runs} run{'s' if runs > 1 else ''}; state under {work})",
+               ("step", "local cloud", "peer", "ratio (>1: ours faster)", "daemon RSS"), rows)
     return 0
 
 
