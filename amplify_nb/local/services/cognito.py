@@ -1,4 +1,4 @@
-"""Cognito as Cognito behaves, where moto does not (reference/moto-5.2.5.md).
+"""Cognito as Cognito behaves, where moto does not.
 
 - Sign-up sends a 6-digit confirmation code, and ConfirmSignUp really checks it: a wrong code fails with
   CodeMismatchException, an old one with ExpiredCodeException (24 h, Cognito's lifetime). The "email" goes to a
@@ -43,7 +43,7 @@ MAILBOX_PATH = "/_amplify_nb/mailbox"
 JWKS_PATH = re.compile(r"^/(?P<pool>[\w-]+_[0-9a-zA-Z]+)/\.well-known/jwks\.json$")
 FOLDER = "cognito"
 SENDER = "no-reply@verificationemail.com"  # Cognito's default sender
-# Cognito's code lifetimes (reference/real-aws.md): sign-up 24 h, forgot-password 1 h.
+# Cognito's code lifetimes: sign-up 24 h, forgot-password 1 h.
 CODE_LIFETIME_SECONDS = {"sign-up": 24 * 3600, "forgot-password": 3600}
 PURPOSE_SUBJECT_FALLBACK = "Your verification code"
 PURPOSE_MESSAGE_FALLBACK = "Your verification code is {####}"
