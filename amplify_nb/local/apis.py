@@ -24,8 +24,8 @@ def local_api_root_url(endpoint: str, api_id: str, stage: str) -> str:
 
 
 def parse_user_request(path: str) -> tuple[str, str, str] | None:
-    """(api id, stage, resource path) of a request path under a local stage's root, else None. The resource path
-    is `/` for the root itself and stays percent-encoded, as API Gateway's `path` is decoded by the caller."""
+    """(api id, stage, path) of a request path under a local stage's root, else None. The path is `/` for the
+    root itself and is returned as sent (percent-encoded); the data plane decodes it for the event."""
     match = USER_REQUEST.match(path)
     if not match:
         return None
