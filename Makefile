@@ -51,6 +51,7 @@ help:
 # Installation
 
 install: $(STAMP)
+	@$(VENV_PY) -m amplify_nb.lab install-git-filter
 
 # The stamp is rebuilt whenever pyproject.toml changes, so `make test` picks up new dependencies.
 $(STAMP): pyproject.toml
@@ -79,7 +80,7 @@ chromium:
 
 lab: install
 	$(START_LOCAL_CLOUD)
-	$(VENV_BIN)/jupyter lab --notebook-dir=notebooks \
+	$(VENV_BIN)/jupyter lab --notebook-dir=notebooks --config=jupyter_server_config.py \
 	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $(LAB_ALLOW_ROOT) $(LAB_ARGS)
 
 # Runs the whole tutorial, in order, against the local cloud; executed copies go to build/executed/.

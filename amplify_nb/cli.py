@@ -67,9 +67,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             spec = ask(spec, answers, defaults=lambda given: InitSpec.for_project(Path(args.project_dir), given))
     spec.check()
     project, result = init_project(args.project_dir, spec, progress=sys.stderr.isatty())
-    made = len(result.calls_made)
-    print(f"Initialized project {project.name} (env {project.env_name}) in {project.root}: "
-          f"{made} cloud call(s) made.")
+    print(f"Initialized project {project.name} (env {project.env_name}) in {project.root}: {result.summary()}.")
     print(status_text(project))
     return 0
 
@@ -97,7 +95,7 @@ def init_existing_project(args: argparse.Namespace, project, env: str | None) ->
     result = init_env(project, env, progress=sys.stderr.isatty())
     if added:
         print(f"Added env {env} to project {project.name} with its own root resources "
-              f"({len(result.calls_made)} cloud call(s) made); the other envs were not touched.")
+              f"({result.summary()}); the other envs were not touched.")
     else:
         print(f"Env {env} of project {project.name} is now the current env.")
     print(status_text(project))
@@ -133,7 +131,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         result = push(project, progress=sys.stderr.isatty(), planned=preview.plan)
     if result.resumed:
         print(f"Resumed an interrupted push (it had finished {len(result.resumed.get('done', []))} step(s)).")
-    print(f"Push complete: {len(result.calls_made)} cloud call(s) made.")
+    print(f"Push complete: {result.summary()}.")
     print(status_text(project))
     return 0
 

@@ -1,6 +1,7 @@
 """What the notebooks show: pandas tables and small pictures of the project and the cloud."""
 from __future__ import annotations
 
+import html
 import json
 import os
 from pathlib import Path
@@ -11,23 +12,56 @@ from .project import Project, endpoints, resource_status
 from .project.status import IGNORED_DIRS
 
 
+class Table(pd.DataFrame):
+    """A DataFrame shown whole in a notebook: ids, ARNs and URLs are never cut with "…" (people copy them), and
+    an empty table says what its emptiness means instead of showing bare headers. Everything else is pandas."""
+
+    _metadata = ["empty_message"]
+
+    @property
+    def _constructor(self):
+        return Table
+
+    def _repr_html_(self) -> str | None:
+        if self.empty and getattr(self, "empty_message", None):
+            return f"<p>{html.escape(self.empty_message)}</p>"
+        with pd.option_context("display.max_colwidth", None):
+            return super()._repr_html_()
+
+    def __repr__(self) -> str:
+        if self.empty and getattr(self, "empty_message", None):
+            return self.empty_message
+        with pd.option_context("display.max_colwidth", None):
+            return super().__repr__()
+
+
+def table(frame: pd.DataFrame, empty_message: str = "") -> Table:
+    shown = Table(frame)
+    shown.empty_message = empty_message
+    return shown
+
+
 def status_table(project: Project, cloud: bool = True) -> pd.DataFrame:
     """Amplify's status table: Category | Resource name | Operation | Provider plugin, plus why when the files
     alone do not tell (a resource deleted from the cloud behind the project's back)."""
     rows = [(r.category.capitalize(), r.resource_name, r.operation, r.provider_plugin, r.detail)
             for r in resource_status(project, cloud=cloud)]
-    table = pd.DataFrame(rows, columns=["Category", "Resource name", "Operation", "Provider plugin", "Detail"])
-    return table if any(detail for *_, detail in rows) else table.drop(columns="Detail")
+    frame = pd.DataFrame(rows, columns=["Category", "Resource name", "Operation", "Provider plugin", "Detail"])
+    if not any(detail for *_, detail in rows):
+        frame = frame.drop(columns="Detail")
+    return table(frame, "No resources yet: add a category (hosting, auth, api, function, storage) first.")
 
 
 def endpoints_table(project: Project) -> pd.DataFrame:
-    return pd.DataFrame(list(endpoints(project).items()), columns=["Endpoint", "URL"])
+    return table(pd.DataFrame(list(endpoints(project).items()), columns=["Endpoint", "URL"]),
+                 "No endpoints yet: push a category that has one.")
 
 
 def plan_table(plan) -> pd.DataFrame:
+    """The plan's calls, numbered as the push's progress bar counts them."""
     from .deploy import DisplayOnly
 
-    return DisplayOnly(plan).table()
+    return table(DisplayOnly(plan).table().set_index("step"), "Nothing to push: the cloud already matches the project.")
 
 
 def file_tree(root: Path | str, since: float | None = None, skip: tuple[str, ...] = ()) -> str:
@@ -76,9 +110,9 @@ def cloud_resources(project: Project) -> pd.DataFrame:
     ctx = deploy_context(project)
     remote = RemoteState(ctx.target)
     desired, _ = desired_resources(project, ctx)
-    return pd.DataFrame(
+    return table(pd.DataFrame(
         [{"type": r.type_name, "name": r.name, "exists": rule_for(r.type_name).exists(r.identity(), remote)} for r in desired],
-        columns=["type", "name", "exists"])
+        columns=["type", "name", "exists"]))
 
 
 def resource_table(project: Project, category_name: str, resource_name: str | None = None) -> pd.DataFrame:
@@ -90,10 +124,10 @@ def resource_table(project: Project, category_name: str, resource_name: str | No
         pushed = {resource_name: pushed[resource_name]} if resource_name in pushed else {}
     chosen = category(category_name)
     if not pushed or not hasattr(chosen, "describe"):
-        return pd.DataFrame(columns=["setting", "value"])
+        return table(pd.DataFrame(columns=["setting", "value"]), f"No pushed {category_name} resource yet: push first.")
     name, entry = next(iter(pushed.items()))
-    return pd.DataFrame([(setting, str(value)) for setting, value in chosen.describe(project, name, entry)],
-                        columns=["setting", "value"])
+    return table(pd.DataFrame([(setting, str(value)) for setting, value in chosen.describe(project, name, entry)],
+                              columns=["setting", "value"]))
 
 
 def user_pool_table(project: Project) -> pd.DataFrame:

@@ -30,6 +30,7 @@ class Executor:
         self.progress = progress
         self.variables: dict[str, Any] = {}
         self.calls_made: list[str] = []
+        self.waits_done: list[str] = []
 
     def run(self, plan: Plan, env: str = "") -> dict[str, Any]:
         steps = plan.steps
@@ -44,11 +45,12 @@ class Executor:
                     continue
                 description = _describe(instruction)
                 if bar is not None:
-                    bar.set_description_str(description[:60])
+                    bar.set_description_str(progress_label(instruction))
                 if isinstance(instruction, APICall):
                     self._call(instruction)
                 else:
                     self._wait(instruction)
+                    self.waits_done.append(f"{instruction.resource}: {instruction.waiter}")
                 done += 1
                 self.journal.step_done(description)
                 if bar is not None:
@@ -144,6 +146,20 @@ def _describe(step: APICall | Wait) -> str:
     if isinstance(step, APICall):
         return f"{step.action} {step.resource}: {step.operation}"
     return f"wait {step.resource}: {step.waiter}"
+
+
+PROGRESS_LABEL_WIDTH = 60
+
+
+def progress_label(step: APICall | Wait, width: int = PROGRESS_LABEL_WIDTH) -> str:
+    """The step for a progress bar in at most `width` characters: the call is kept whole and the resource is
+    shortened from its start, where long names repeat the project and env, so no word is cut."""
+    call = step.operation if isinstance(step, APICall) else f"wait {step.waiter}"
+    room = width - len(call) - 2
+    resource = step.resource
+    if len(resource) > room:
+        resource = "…" + resource[len(resource) - room + 1:] if room > 1 else ""
+    return f"{resource}: {call}" if resource else call[:width]
 
 
 def _progress_bar(total: int, enabled: bool):

@@ -27,12 +27,23 @@ from .status import IGNORED_DIRS, StatusRow, folder_hash, resource_status
 class PushResult:
     plan: Plan
     calls_made: list[str] = field(default_factory=list)
+    waits_done: list[str] = field(default_factory=list)
     status_before: list[StatusRow] = field(default_factory=list)
     resumed: dict | None = None
 
     @property
     def changed(self) -> bool:
         return bool(self.calls_made) or any(row.operation != "No Change" for row in self.status_before)
+
+    def summary(self) -> str:
+        """What the push did, in words that add up to its progress bar's steps ("7 cloud calls and 1 wait
+        (root-deployment-bucket: bucket_exists)")."""
+        calls = len(self.calls_made)
+        text = f"{calls} cloud call{'' if calls == 1 else 's'}"
+        if self.waits_done:
+            waits = len(self.waits_done)
+            text += f" and {waits} wait{'' if waits == 1 else 's'} ({', '.join(self.waits_done)})"
+        return text
 
 
 def deploy_context(project: Project, env: str | None = None) -> DeployContext:
@@ -140,7 +151,7 @@ def push(project: Project, progress: bool = True, planned: Plan | None = None, r
         result.plan = planned if planned is not None else plan_env(ctx, desired, recorded_resources(project, ctx))
         executor = Executor(ctx.target, journal, progress=progress)
         variables = executor.run(result.plan, env=ctx.env)
-        result.calls_made = executor.calls_made
+        result.calls_made, result.waits_done = executor.calls_made, executor.waits_done
         if result.changed or result.resumed or not project.paths.current_cloud_backend.exists():
             record_push(project, ctx, owners, variables)
         journal.finish()
