@@ -5,6 +5,7 @@ or any AWS-compatible endpoint. The rest of the code asks a Target for clients a
 """
 from __future__ import annotations
 
+import difflib
 import functools
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import boto3
 import botocore
 import botocore.exceptions
+import botocore.session
 from botocore.config import Config
 
 from .errors import AmplifyNbError, InputError, Problem
@@ -24,6 +26,14 @@ _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 10})
 _PATH_STYLE = Config(s3={"addressing_style": "path"})
 # (region, endpoint, service) -> client, for the local cloud only (see Target.client).
 _LOCAL_CLIENTS: dict[tuple, Any] = {}
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition botocore knows (aws, aws-cn, aws-us-gov, ...)."""
+    session = botocore.session.get_session()
+    return frozenset(region for partition in session.get_available_partitions()
+                     for region in session.get_available_regions("ec2", partition_name=partition))
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,17 @@ class Target:
             found.append(Problem("profile", "The aws target needs a named profile (--profile), as in ~/.aws/config."))
         if not self.region or not all(part.isalnum() for part in self.region.split("-")):
             found.append(Problem("region", f"Region {self.region!r} does not look like an AWS region (e.g. us-east-1)."))
+        elif self.kind != "endpoint" and self.region not in known_regions():
+            close = difflib.get_close_matches(self.region, sorted(known_regions()), n=3, cutoff=0.8)
+            hint = f" Did you mean {' or '.join(close)}?" if close else " For example us-east-1 or eu-west-1."
+            found.append(Problem("region", f"{self.region!r} is not an AWS region.{hint}"))
         return found
+
+    def warnings(self) -> list[str]:
+        """What is allowed but worth saying: an endpoint may serve regions AWS does not have."""
+        if self.kind == "endpoint" and self.region and self.region not in known_regions():
+            return [f"Region {self.region!r} is not an AWS region; the endpoint {self.endpoint_url} must accept it."]
+        return []
 
     def validate(self) -> "Target":
         found = self.problems()

@@ -45,6 +45,8 @@ def cmd_configure(args: argparse.Namespace) -> int:
     result = configure_project(args.project_dir, spec, env=args.env)
     print(f"Env {result['env']} now deploys to the {result['target']} as {result['arn']}.")
     print(f"Endpoint: {result['endpoint']}")
+    for warning in result["warnings"]:
+        print(f"Warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -22,4 +22,4 @@ def configure_project(project_dir: Path | str, spec: ConfigureSpec, env: str | N
     info[env] = target.to_aws_info()
     project.write_json(project.paths.local_aws_info, info)
     return {"env": env, "target": target.describe(), "account": identity["Account"], "arn": identity["Arn"],
-            "endpoint": target.endpoint() or f"https://*.{target.region}.amazonaws.com"}
+            "endpoint": target.endpoint() or f"https://*.{target.region}.amazonaws.com", "warnings": target.warnings()}

@@ -22,4 +22,4 @@ def test_init_notebook_renders_its_form_with_every_label_readable(open_notebook)
         fits = label.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1")
         assert fits, f"label {question.prompt!r} is cut off"
     expect(form.get_by_role("button", name="Initialize")).to_be_enabled()
-    expect(notebook.output_text("✅ Project").first).to_be_visible()
+    expect(notebook.output_text("✔ Project").first).to_be_visible()

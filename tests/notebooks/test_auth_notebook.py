@@ -20,7 +20,7 @@ def test_auth_notebook_alone_signs_a_user_up_in_and_out_and_a_second_run_changes
     first = run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email=email,
                          test_user_password=PASSWORD)
     text = outputs_text(first)
-    assert "✅" in text and "cli-inputs.json" in text and "refused: That code is wrong" in text
+    assert "✔" in text and "cli-inputs.json" in text and "refused: That code is wrong" in text
     for pattern in SECRET_PATTERNS + [re.escape(PASSWORD)]:
         assert not re.search(pattern, text), pattern
 
@@ -31,7 +31,7 @@ def test_auth_notebook_alone_signs_a_user_up_in_and_out_and_a_second_run_changes
     before = snapshot(project_dir)
     second = run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email=email,
                           test_user_password=PASSWORD)
-    assert "the account exists already" in outputs_text(second) and "✅" in outputs_text(second)
+    assert "the account exists already" in outputs_text(second) and "✔" in outputs_text(second)
     assert snapshot(project_dir) == before
 
 
@@ -39,7 +39,7 @@ def test_a_random_password_is_reset_on_the_next_run_and_never_shown(tmp_path, lo
     project_dir = tmp_path / "random"
     run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email="random@example.com")
     again = run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email="random@example.com")
-    assert "new password set with the emailed code" in outputs_text(again) and "✅" in outputs_text(again)
+    assert "new password set with the emailed code" in outputs_text(again) and "✔" in outputs_text(again)
     for pattern in SECRET_PATTERNS:
         assert not re.search(pattern, outputs_text(again)), pattern
 
@@ -60,7 +60,7 @@ def test_an_account_left_unconfirmed_by_an_interrupted_run_is_confirmed_on_the_n
     Auth.from_project(project).sign_up("late@example.com", PASSWORD)  # the run stopped before the code
     done = run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email="late@example.com",
                         test_user_password=PASSWORD)
-    assert "the account is confirmed" in outputs_text(done) and "✅" in outputs_text(done)
+    assert "the account is confirmed" in outputs_text(done) and "✔" in outputs_text(done)
 
 
 def test_going_back_to_hosting_after_auth_still_passes_its_self_check(tmp_path, local_cloud):
@@ -68,4 +68,4 @@ def test_going_back_to_hosting_after_auth_still_passes_its_self_check(tmp_path, 
     run_notebook("02-hosting.ipynb", tmp_path, project_dir=str(project_dir))
     run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email="back@example.com")
     again = run_notebook("02-hosting.ipynb", tmp_path, project_dir=str(project_dir))
-    assert "✅" in outputs_text(again)
+    assert "✔" in outputs_text(again)

@@ -32,7 +32,7 @@ def test_hosting_notebook_alone_publishes_the_app_and_a_second_run_changes_nothi
     assert "<title>Beer app</title>" in page(output["WebsiteURL"] + "/")
     assert project.frontend_config["BuildCommand"] == "python -m amplify_nb.sample_app build"
     text = outputs_text(executed)
-    assert "✅" in text and output["WebsiteURL"] in text and "template.json" in text
+    assert "✔" in text and output["WebsiteURL"] in text and "template.json" in text
     for pattern in SECRET_PATTERNS:
         assert not re.search(pattern, text), pattern
     s3 = boto3_client("s3", local_cloud.endpoint)

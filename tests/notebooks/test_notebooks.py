@@ -46,7 +46,7 @@ def test_configure_then_init_in_order(tmp_path, local_cloud, boto3_client):
     project_dir = tmp_path / "beer-app"
     configured = run_notebook("00-configure.ipynb", tmp_path, project_dir=str(project_dir))
     assert json.loads((project_dir / "amplify/.config/local-aws-info.json").read_text())["dev"]["target"] == "local"
-    assert "✅" in outputs_text(configured)
+    assert "✔" in outputs_text(configured)
 
     initialized = run_notebook("01-init.ipynb", tmp_path, project_dir=str(project_dir), name="beerapp")
     project = Project.open(project_dir)
@@ -56,7 +56,7 @@ def test_configure_then_init_in_order(tmp_path, local_cloud, boto3_client):
     assert team["DeploymentBucketName"] in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert not plan(project)
     text = outputs_text(initialized)
-    assert "✅" in text and "project-config.json" in text
+    assert "✔" in text and "project-config.json" in text
     for notebook in (configured, initialized):
         for pattern in SECRET_PATTERNS:
             assert not re.search(pattern, outputs_text(notebook)), pattern

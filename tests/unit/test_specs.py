@@ -57,3 +57,18 @@ def test_configure_needs_a_profile_for_aws_and_a_url_for_endpoints():
     assert [p.field for p in ConfigureSpec(target="endpoint", endpoint_url="localhost:4566").problems()] == ["endpoint_url"]
     assert [p.field for p in ConfigureSpec(target="moon").problems()] == ["target"]
     assert ConfigureSpec().problems() == []
+
+
+def test_configure_knows_the_aws_regions_and_suggests_the_close_ones():
+    assert messages(ConfigureSpec(target="aws", profile="p", region="mars-north-9"), "region") == [
+        "'mars-north-9' is not an AWS region. For example us-east-1 or eu-west-1."]
+    assert "Did you mean eu-west-1" in messages(ConfigureSpec(target="aws", profile="p", region="eu-wset-1"), "region")[0]
+    assert ConfigureSpec(target="aws", profile="p", region="ap-southeast-2").problems() == []
+
+
+def test_an_endpoint_may_serve_other_regions_with_a_warning():
+    spec = ConfigureSpec(target="endpoint", endpoint_url="http://localhost:4566", region="mars-north-9")
+    assert spec.problems() == []
+    assert spec.to_target().warnings() == [
+        "Region 'mars-north-9' is not an AWS region; the endpoint http://localhost:4566 must accept it."]
+    assert ConfigureSpec(target="endpoint", endpoint_url="http://localhost:4566").to_target().warnings() == []
