@@ -3,14 +3,17 @@ calls the same actions as the notebooks. Exit codes: 0 ok, 1 the operation faile
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Callable
 
 import yaml
 
+from . import __version__
 from .errors import AmplifyNbError, InputError
 from .prompts import Aborted, ask, choose, confirm, interactive, yes_no
 from .specs import ConfigureSpec, InitSpec, Spec
@@ -26,7 +29,7 @@ def load_answers(path: str | None) -> dict:
         raise InputError(f"Cannot read answers file {path}: {exc}") from None
     if not isinstance(data, dict):
         raise InputError(f"Answers file {path} must hold a mapping of answer names to values.")
-    return data
+    return {str(name).replace("-", "_"): value for name, value in data.items()}  # flag spellings work too
 
 
 def flag_answers(args: argparse.Namespace, spec_cls: type[Spec]) -> dict:
@@ -298,16 +301,34 @@ def add_spec_flags(parser: argparse.ArgumentParser, spec_cls: type[Spec]) -> Non
     parser.add_argument("--answers", metavar="FILE", help="answers as JSON or YAML (keys are the flag names with _)")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with Amplify's "Did you mean ...?" for a mistyped command or category (exit 2)."""
+
+    def error(self, message: str):
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if match:
+            choices = re.findall(r"'([^']*)'", match[2])
+            close = difflib.get_close_matches(match[1], choices, n=1, cutoff=0.6)
+            if close:
+                message += f"\nDid you mean {close[0]}?"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--project-dir", default=argparse.SUPPRESS, help="the project folder (default: current folder)")
     common.add_argument("--yes", "-y", action="store_true", default=argparse.SUPPRESS,
                         help="accept defaults and confirmations, ask nothing")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
-    parser = argparse.ArgumentParser(prog="amplify-nb", parents=[common],
-                                     description="The Amplify Gen 1 workflow against a local cloud or AWS.")
+    parser = Parser(prog="amplify-nb", parents=[common],
+                    description="The Amplify Gen 1 workflow against a local cloud or AWS.")
+    parser.add_argument("--version", "-v", action="version", version=f"amplify-nb {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    help_command = commands.add_parser("help", help="show the commands, or one command's options")
+    help_command.add_argument("topic", nargs="*", help="a command (and category), e.g. `help add api`")
+    help_command.set_defaults(handler=lambda args: show_help(parser, args.topic))
 
     configure = commands.add_parser("configure", parents=[common], help="choose the target cloud for an env")
     add_spec_flags(configure, ConfigureSpec)
@@ -364,6 +385,19 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--json", action="store_true")
     local.set_defaults(handler=cmd_local)
     return parser
+
+
+def show_help(parser: argparse.ArgumentParser, topic: list[str]) -> int:
+    """`amplify-nb help [COMMAND ...]`: the same text as --help, found by name."""
+    chosen = parser
+    for word in topic:
+        subparsers = [action for action in chosen._actions if isinstance(action, argparse._SubParsersAction)]
+        if not subparsers or word not in subparsers[0].choices:
+            chosen.error(f"argument COMMAND: invalid choice: '{word}' (choose from "
+                         + ", ".join(f"'{c}'" for c in (subparsers[0].choices if subparsers else ())) + ")")
+        chosen = subparsers[0].choices[word]
+    chosen.print_help()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

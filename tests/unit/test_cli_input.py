@@ -54,3 +54,33 @@ def test_unknown_command_is_a_usage_error():
     with pytest.raises(SystemExit) as exit_info:
         main(["frobnicate"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize("argv, suggestion", [
+    (["psuh"], "Did you mean push?"),
+    (["add", "atuh"], "Did you mean auth?"),
+    (["stauts"], "Did you mean status?"),
+])
+def test_a_mistyped_command_exits_2_and_suggests_the_close_one(capsys, argv, suggestion):
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    assert suggestion in capsys.readouterr().err
+
+
+def test_version_and_help_work_like_amplifys(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0 and capsys.readouterr().out.startswith("amplify-nb ")
+    assert main(["help"]) == 0 and "COMMAND" in capsys.readouterr().out
+    assert main(["help", "push"]) == 0 and "--plan" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["help", "pusj"])
+    assert "Did you mean push?" in capsys.readouterr().err
+
+
+def test_answers_files_may_use_the_flags_kebab_case_names(tmp_path, capsys):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("name: beer\nenv: dev\nsource-dir: ../outside\n")
+    assert main(["init", "--yes", "--project-dir", str(tmp_path), "--answers", str(answers)]) == 2
+    assert "Source directory path must be a folder inside the project" in capsys.readouterr().err
