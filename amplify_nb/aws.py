@@ -139,8 +139,24 @@ class Target:
         try:
             found = self.client("sts").get_caller_identity()
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-            raise AmplifyNbError(f"Cannot reach the {self.describe()}: {exc}") from exc
+            raise AmplifyNbError(self.explain_failure(exc)) from exc
         return {"Account": found["Account"], "Arn": found["Arn"], "UserId": found["UserId"]}
+
+    def explain_failure(self, exc: Exception) -> str:
+        """A failed call's real cause in words a person can act on: missing or refused credentials are not an
+        unreachable endpoint."""
+        where = self.describe()
+        who = f"profile {self.profile!r}" if self.profile else "the default credential chain"
+        if isinstance(exc, botocore.exceptions.ProfileNotFound):
+            return f"The profile {self.profile!r} is not in ~/.aws/config: run `aws configure --profile {self.profile}`."
+        if isinstance(exc, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
+            return (f"No AWS credentials found for {who} ({exc}): run `aws configure"
+                    + (f" --profile {self.profile}" if self.profile else "") + "` or `aws sso login`.")
+        if isinstance(exc, botocore.exceptions.ClientError) and error_code(exc) in (
+                "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "UnrecognizedClientException",
+                "AccessDenied", "ExpiredTokenException"):
+            return f"The {where} refused the credentials of {who}: {exc}"
+        return f"Cannot reach the {where}: {exc}"
 
     @property
     def account_id(self) -> str:

@@ -191,7 +191,7 @@ class AuthCategory:
             "aws_cognito_social_providers": frontend.get("socialProviders", []),
             "aws_cognito_signup_attributes": frontend.get("signupAttributes", []),
             "aws_cognito_mfa_configuration": frontend.get("mfaConfiguration", "OFF"),
-            "aws_cognito_mfa_types": frontend.get("mfaTypes", ["SMS"]),
+            "aws_cognito_mfa_types": frontend.get("mfaTypes", []),
             "aws_cognito_password_protection_settings": frontend.get(
                 "passwordProtectionSettings", {"passwordPolicyMinLength": 8, "passwordPolicyCharacters": []}),
             "aws_cognito_verification_mechanisms": frontend.get("verificationMechanisms", ["EMAIL"]),
@@ -223,7 +223,7 @@ def inputs_from_spec(spec: AuthSpec, shared_id: str) -> dict:
             "userPoolName": names.user_pool,
             "autoVerifiedAttributes": ["email"],
             "mfaConfiguration": mfa,
-            "mfaTypes": ["TOTP"] if mfa != "OFF" else ["SMS"],
+            "mfaTypes": ["TOTP"] if mfa != "OFF" else [],  # what the form chose: no MFA, no MFA type
             "smsAuthenticationMessage": "Your authentication code is {####}",
             "smsVerificationMessage": "Your verification code is {####}",
             "emailVerificationSubject": spec.email_verification_subject,
@@ -289,7 +289,7 @@ def backend_entry(spec: AuthSpec) -> dict:
                 "passwordPolicyCharacters": [CHARACTER_EXPORTS[kind] for kind in spec.password_requirements],
             },
             "mfaConfiguration": mfa,
-            "mfaTypes": ["TOTP"] if mfa != "OFF" else ["SMS"],
+            "mfaTypes": ["TOTP"] if mfa != "OFF" else [],  # what the form chose: no MFA, no MFA type
             "verificationMechanisms": ["EMAIL"],
         },
     }

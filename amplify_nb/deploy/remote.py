@@ -27,7 +27,7 @@ class RemoteState:
                 return None
             raise CloudError(f"Reading {service} ({method}) failed: {exc}") from exc
         except botocore.exceptions.BotoCoreError as exc:
-            raise CloudError(f"Cannot reach the {self.target.describe()}: {exc}") from exc
+            raise CloudError(self.target.explain_failure(exc)) from exc
 
     def paginate(self, service: str, method: str, key: str, **params: Any) -> list:
         """Every item of every page; key is a JMESPath to the items ("UserPools", "DistributionList.Items")."""

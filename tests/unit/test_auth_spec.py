@@ -66,6 +66,12 @@ def test_answers_survive_the_round_trip_through_amplifys_cli_inputs_file():
     assert frontend["mfaConfiguration"] == "OPTIONAL" and frontend["mfaTypes"] == ["TOTP"]
 
 
+def test_the_files_say_no_mfa_type_when_mfa_is_off():
+    spec = AuthSpec(resource_name="beerauth", mfa="off")
+    assert inputs_from_spec(spec, "1a2b3c4d")["cognitoConfig"]["mfaTypes"] == []
+    assert backend_entry(spec)["frontendAuthConfig"]["mfaTypes"] == []
+
+
 @pytest.mark.parametrize("flags, expected", [
     (["--resource-name", "beer_auth"], "Resource name must be 1-128 letters or digits"),
     (["--sign-in-with", "fax"], "Sign-in method must be one of: username, email, phone, email_or_phone"),

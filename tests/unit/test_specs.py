@@ -72,3 +72,17 @@ def test_an_endpoint_may_serve_other_regions_with_a_warning():
     assert spec.to_target().warnings() == [
         "Region 'mars-north-9' is not an AWS region; the endpoint http://localhost:4566 must accept it."]
     assert ConfigureSpec(target="endpoint", endpoint_url="http://localhost:4566").to_target().warnings() == []
+
+
+def test_missing_credentials_are_named_as_such_not_as_an_unreachable_endpoint():
+    import botocore.exceptions
+
+    from amplify_nb.aws import Target
+
+    target = Target(kind="endpoint", region="us-east-1", endpoint_url="http://localhost:4566")
+    message = target.explain_failure(botocore.exceptions.NoCredentialsError())
+    assert message.startswith("No AWS credentials found") and "Cannot reach" not in message
+    aws = Target(kind="aws", region="us-east-1", profile="work")
+    assert "aws configure --profile work" in aws.explain_failure(botocore.exceptions.ProfileNotFound(profile="work"))
+    assert aws.explain_failure(botocore.exceptions.EndpointConnectionError(endpoint_url="https://sts")).startswith(
+        "Cannot reach")
