@@ -72,7 +72,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             spec = ask(spec, answers, defaults=lambda given: InitSpec.for_project(Path(args.project_dir), given))
     spec.check()
     project, result = init_project(args.project_dir, spec, progress=sys.stderr.isatty())
-    print(f"Initialized project {project.name} (env {project.env_name}) in {project.root}: {result.summary()}.")
+    print(f"✔ Initialized project {project.name} (env {project.env_name}) in {project.root} ({result.summary()}).")
+    print("Your project has been successfully initialized and connected to the cloud!")
     print(status_text(project))
     return 0
 
@@ -126,7 +127,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     with project.lock():  # held from the plan shown to the end, so what is confirmed is what runs
         print(status_text(project))
         preview = show_plan(project)
-        print(preview.text())
+        print(preview.text() if args.plan else preview.summary())
         pending = [row for row in resource_status(project) if row.operation != "No Change"]
         if args.plan or not (preview.plan or pending):
             return 0
@@ -136,7 +137,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         result = push(project, progress=sys.stderr.isatty(), planned=preview.plan)
     if result.resumed:
         print(f"Resumed an interrupted push (it had finished {len(result.resumed.get('done', []))} step(s)).")
-    print(f"Push complete: {result.summary()}.")
+    print(f"✔ All resources are updated in the cloud ({result.summary()}).")
     print(status_text(project))
     return 0
 

@@ -107,6 +107,20 @@ class DisplayOnly:
 
         return pd.DataFrame(self.plan.rows(), columns=["step", "resource", "action", "call", "parameters"])
 
+    def summary(self) -> str:
+        """One line per resource and action, for the confirmation before a push (the calls are in `text`)."""
+        rows = self.plan.rows()
+        notes = [f"Built: {note}" for note in self.plan.notes]
+        if not rows:
+            return "\n".join(notes + ["No changes: the cloud already matches the project."])
+        counts: dict[tuple[str, str], int] = {}
+        for row in rows:
+            counts[(row["action"], row["resource"])] = counts.get((row["action"], row["resource"]), 0) + 1
+        lines = notes + [f"The push would make {len(rows)} step(s) (every call: `amplify-nb push --plan`):"]
+        lines += [f"  {action:<6} {resource} ({count} step{'s' if count > 1 else ''})"
+                  for (action, resource), count in counts.items()]
+        return "\n".join(lines)
+
     def text(self) -> str:
         rows = self.plan.rows()
         notes = [f"Built: {note}" for note in self.plan.notes]

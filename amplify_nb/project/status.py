@@ -115,8 +115,11 @@ def status_text(project: Project, cloud: bool = True) -> str:
     table = [header] + [(r.category.capitalize(), r.resource_name, r.operation, r.provider_plugin) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(4)]
     line = lambda row: "│ " + " │ ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " │"  # noqa: E731
-    rule = "├─" + "─┼─".join("─" * w for w in widths) + "─┤"
-    out = [f"\n    Current Environment: {project.env_name}\n", line(header), rule] + [line(r) for r in table[1:]]
+    def rule(left: str, middle: str, right: str) -> str:
+        return left + "─" + f"─{middle}─".join("─" * w for w in widths) + "─" + right
+
+    out = [f"\n    Current Environment: {project.env_name}\n", rule("┌", "┬", "┐"), line(header), rule("├", "┼", "┤")]
+    out += [line(r) for r in table[1:]] + [rule("└", "┴", "┘")]
     if not rows:
         out.append(f"(no resources yet: add one with `amplify-nb add {'|'.join(load_categories())}`)")
     out += [f"{r.category.capitalize()} {r.resource_name}: {r.detail}; `amplify-nb push` re-creates it."

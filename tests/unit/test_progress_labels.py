@@ -39,3 +39,15 @@ def test_view_tables_show_ids_whole_and_say_what_an_empty_table_means():
     assert empty.empty and "Nothing to push" in empty._repr_html_() and "Nothing to push" in repr(empty)
     steps = plan_table(Plan([APICall("beer-dev", "create", "dynamodb", "create_table")]))
     assert steps.index.name == "step" and list(steps.index) == [1]
+
+
+def test_the_confirmation_before_a_push_summarizes_the_plan_per_resource():
+    from amplify_nb.deploy import DisplayOnly
+
+    plan = Plan([APICall("beer-dev", "create", "dynamodb", "create_table"), Wait("beer-dev", "dynamodb", "table_exists"),
+                 APICall("beerfn-dev", "create", "lambda", "create_function")])
+    summary = DisplayOnly(plan).summary()
+    assert "3 step(s)" in summary and "amplify-nb push --plan" in summary
+    assert "create beer-dev (1 step)" in summary and "wait   beer-dev (1 step)" in summary
+    assert "lambda.create_function" not in summary  # the calls themselves are for --plan
+    assert DisplayOnly(Plan([])).summary() == "No changes: the cloud already matches the project."
