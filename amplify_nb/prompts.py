@@ -86,27 +86,48 @@ def confirm(args: Any, question: str) -> bool:
 
 
 # --- questions ---------------------------------------------------------------------------------------------------
-def choose(prompt: str, options: tuple[tuple[str, str], ...], default: Any) -> str:
-    """A numbered list; the reply is a number or a value; Enter takes the default."""
-    for number, (value, label) in enumerate(options, start=1):
-        print(f"  {number}. {label}" + ("  (default)" if value == default else ""))
-    shown = f" [{default}]" if default not in (None, "") else ""
-    reply = read(f"? {prompt}{shown}: ").strip()
+def match_option(reply: str, options: tuple[tuple[str, str], ...]) -> str:
+    """What a person typed, as an option's value: its number, its value or its label in any case, or the start
+    of one label ("prod" for "PROD (S3 with CloudFront using HTTPS)"); anything else is returned as typed, for
+    the spec to refuse with its message."""
+    reply = reply.strip()
     if reply.isdigit() and 1 <= int(reply) <= len(options):
         return options[int(reply) - 1][0]
-    return reply or default
+    folded = reply.casefold()
+    for value, label in options:
+        if folded in (str(value).casefold(), str(label).casefold()):
+            return value
+    starting = [value for value, label in options if folded and str(label).casefold().startswith(folded)]
+    return starting[0] if len(starting) == 1 else reply
+
+
+def shown(value: Any) -> str:
+    """A default as a person reads it: Yes/No, names separated by commas, nothing for an empty answer."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(shown(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def choose(prompt: str, options: tuple[tuple[str, str], ...], default: Any) -> str:
+    """A numbered list; the reply is a number, a value or a label (any case); Enter takes the default."""
+    for number, (value, label) in enumerate(options, start=1):
+        print(f"  {number}. {label}" + ("  (default)" if value == default else ""))
+    hint = f" [{shown(default)}]" if shown(default) else ""
+    reply = read(f"? {prompt}{hint}: ").strip()
+    return match_option(reply, options) if reply else default
 
 
 def choose_many(prompt: str, options: tuple[tuple[str, str], ...], default: list) -> list[str]:
     for number, (value, label) in enumerate(options, start=1):
         print(f"  {number}. {label}" + ("  (selected)" if value in default else ""))
-    shown = ", ".join(default) if default else "none"
-    reply = read(f"? {prompt} (numbers or names, comma-separated) [{shown}]: ").strip()
+    reply = read(f"? {prompt} (numbers or names, comma-separated, e.g. 1,3) [{shown(default) or 'none'}]: ").strip()
     if not reply:
         return list(default)
     chosen = []
-    for part in filter(None, (p.strip() for p in reply.split(","))):
-        value = options[int(part) - 1][0] if part.isdigit() and 1 <= int(part) <= len(options) else part
+    for part in filter(None, (p.strip() for p in reply.replace(" ", ",").split(","))):
+        value = match_option(part, options)
         if value not in chosen:  # "read,2" names read twice: once is what was meant
             chosen.append(value)
     return chosen
@@ -122,10 +143,10 @@ def reply_for(question: Question, spec: Spec, default: Any) -> Any:
     if question.kind == "bool":
         return yes_no(question.prompt, bool(default))
     if question.kind == "mapping":
-        shown = ", ".join(f"{k}={v}" for k, v in default.items()) if isinstance(default, dict) else ""
-        return read(f"? {question.prompt} (NAME=value, comma-separated) ({shown}) ").strip() or default
-    shown = f"({default}) " if default not in ("", None) else ""
-    return read(f"? {question.prompt} {shown}").strip() or default
+        current = ", ".join(f"{k}={v}" for k, v in default.items()) if isinstance(default, dict) else ""
+        return read(f"? {question.prompt} (NAME=value, comma-separated) ({current}) ").strip() or default
+    hint = f"({shown(default)}) " if shown(default) else ""
+    return read(f"? {question.prompt} {hint}").strip() or default
 
 
 def ask(spec: Spec, given: dict, defaults: Callable[[dict], Spec] | None = None) -> Spec:

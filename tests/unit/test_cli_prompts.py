@@ -187,8 +187,8 @@ def test_crud_with_a_table_of_the_project_and_resource_access(monkeypatch, capsy
     assert (spec.runtime, spec.template, spec.data_source, spec.table) == ("python3.12", "crud-dynamodb", "project", "beer")
     assert spec.access == {"storage": {"photos": ["read"]}} and spec.problems() == []
     assert "? Storage has 2 resources in this project. Select the one you would like your Lambda to access " \
-           "(numbers or names, comma-separated) [none]: " in prompts
-    assert "? Select the operations you want to permit on photos (numbers or names, comma-separated) [none]: " in prompts
+           "(numbers or names, comma-separated, e.g. 1,3) [none]: " in prompts
+    assert "? Select the operations you want to permit on photos (numbers or names, comma-separated, e.g. 1,3) [none]: " in prompts
 
 
 def test_a_new_table_runs_the_storage_flow_without_asking_the_service(monkeypatch):
@@ -224,3 +224,45 @@ def test_the_column_loop_in_a_real_terminal(tmp_path):
     child.expect(pexpect.EOF)
     assert result == {"columns": [{"name": "id", "type": "string"}, {"name": "abv", "type": "number"}],
                       "partition_key": "abv"}
+
+
+def test_menus_take_numbers_labels_in_any_case_and_multi_select_numbers_in_a_real_terminal(tmp_path):
+    script = textwrap.dedent("""
+        import json
+        from amplify_nb.prompts import ask
+        from amplify_nb.specs.auth import AuthSpec
+        spec = ask(AuthSpec(), {"resource_name": "beerauth"})
+        print("RESULT " + json.dumps({"sign_in_with": spec.sign_in_with, "guests": spec.allow_guests,
+                                      "requirements": spec.password_requirements, "mfa": spec.mfa}))
+    """)
+    child = pexpect.spawn(sys.executable, ["-c", script], cwd=str(tmp_path), env=dict(os.environ), encoding="utf-8",
+                          timeout=60)
+    child.expect_exact("How do you want users to be able to sign in? [email]")
+    child.sendline("EMAIL or phone number")  # a label, in another case
+    child.expect_exact("(y/N)")  # a yes/no default reads as one, not as (False)
+    child.sendline("")
+    child.expect_exact("Enter the minimum password length for this User Pool (8)")
+    child.sendline("")
+    child.expect_exact("Select the password character requirements for your userpool")
+    child.expect_exact("e.g. 1,3) [none]")
+    child.sendline("1,3")  # numbers
+    child.expect_exact("Multifactor authentication (MFA) user login options [off]")
+    child.sendline("optional")  # a value typed in lower case for the label OPTIONAL (...)
+    for _ in range(3):
+        child.expect_exact("? ")
+        child.sendline("")
+    child.expect(r"RESULT (.*)\r\n")
+    result = json.loads(child.match.group(1))
+    child.expect(pexpect.EOF)
+    assert result == {"sign_in_with": "email_or_phone", "guests": False, "requirements": ["lowercase", "numbers"],
+                      "mfa": "optional"}
+
+
+def test_a_menu_reply_is_matched_by_number_value_label_or_a_unique_label_start():
+    from amplify_nb.prompts import match_option, shown
+
+    options = (("DEV", "DEV (S3 only with HTTP)"), ("PROD", "PROD (S3 with CloudFront using HTTPS)"))
+    assert [match_option(reply, options) for reply in ("2", "prod", "Prod", "dev (s3 only with http)", "PR")] == \
+        ["PROD", "PROD", "PROD", "DEV", "PROD"]
+    assert match_option("mars", options) == "mars"  # left for the spec to refuse with its message
+    assert (shown(True), shown(False), shown([["lowercase"]]), shown(None)) == ("Yes", "No", "lowercase", "")
