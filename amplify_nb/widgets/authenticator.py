@@ -40,6 +40,11 @@ def _link(label: str) -> widgets.Button:
     return button
 
 
+# Auth's calls as this form's buttons, for its error messages.
+CALL_BUTTONS = {"confirm_forgot_password()": "“Submit”", "forgot_password()": "“Forgot your password?”",
+                "resend_code()": "“Resend Code”", "confirm_sign_up()": "“Confirm”", "sign_out()": "“Sign Out”"}
+
+
 class Authenticator:
     """Sign-in UI for an Auth client; `on_change(auth)` runs after every sign-in and sign-out."""
 
@@ -140,7 +145,15 @@ class Authenticator:
         try:
             action()
         except AuthError as exc:
-            self.error.value = f"<span style='color:#b00020'>⚠ {html.escape(str(exc))}</span>"
+            self.notice.value = ""  # an old success above a new error would contradict it
+            self.error.value = f"<span style='color:#b00020'>⚠ {html.escape(self.in_buttons(str(exc)))}</span>"
+
+    @staticmethod
+    def in_buttons(message: str) -> str:
+        """The client's messages name its Python calls; on the form, the buttons that make them are named."""
+        for call, button in CALL_BUTTONS.items():
+            message = message.replace(call, button)
+        return message
 
     def _value(self, name: str) -> str:
         return str(self.inputs[name].value or "").strip()

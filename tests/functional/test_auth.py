@@ -441,6 +441,8 @@ def test_the_authenticator_walks_through_create_confirm_sign_in_and_sign_out(aut
     widget.inputs["confirm.code"].value = "wrong"
     widget.buttons["confirm"].click()
     assert widget.view == "confirm" and "That code is wrong" in widget.error.value
+    assert widget.notice.value == ""  # "We sent a code" is gone: no green message above a red one
+    assert "()" not in widget.error.value  # the form names its buttons, not Python calls
     widget.inputs["confirm.code"].value = code
     widget.buttons["confirm"].click()
     assert widget.view == "sign_in" and "confirmed" in widget.notice.value

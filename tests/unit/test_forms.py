@@ -142,3 +142,11 @@ def test_environment_variables_are_typed_as_name_value_pairs():
     assert "must start with a letter" in form.messages["environment"].value and form.button.disabled
     form.set(environment={"STAGE": "dev"})
     assert form.spec.environment == {"STAGE": "dev"}
+
+
+def test_the_authenticators_messages_name_its_buttons_not_python_calls():
+    from amplify_nb.widgets.authenticator import Authenticator
+
+    message = Authenticator.in_buttons("That reset code is wrong: ask again with forgot_password() or "
+                                       "finish with confirm_forgot_password().")
+    assert message == "That reset code is wrong: ask again with “Forgot your password?” or finish with “Submit”."
