@@ -296,6 +296,36 @@ class Auth:
         self._username = username
         return self.current_user()
 
+    def ensure_signed_in(self, username: str, password: str,
+                         code: Callable[[str], str] | None = None) -> list[tuple[str, str]]:
+        """Sign in as `username`, doing first whatever is missing: sign up, confirm the account, or reset a password
+        that differs from an earlier run's. `code(purpose)` gives the code Cognito sent (purpose sign-up or
+        forgot-password); by default the local mailbox's latest one. Returns the steps taken, for a notebook to show.
+        Idempotent: run again, it only signs in."""
+        code = code or (lambda purpose: self.latest_code(username, purpose))
+        steps: list[tuple[str, str]] = []
+        try:
+            delivery = self.sign_up(username, password).delivery
+            steps.append(("sign up", f"a code went by {delivery.medium} to {delivery.destination}" if delivery
+                          else "the account was created"))
+            self.confirm_sign_up(username, code("sign-up"))
+            steps.append(("confirm", "the account is confirmed with the emailed code"))
+        except UsernameExistsError:
+            steps.append(("sign up", "the account exists already (an earlier run)"))
+        try:
+            self.sign_in(username, password)
+        except UserNotConfirmedError:  # an earlier run stopped before its code was entered
+            self.confirm_sign_up(username, code("sign-up"))
+            steps.append(("confirm", "the account is confirmed with the emailed code"))
+            self.sign_in(username, password)
+        except NotAuthorizedError:  # the account exists with another password
+            self.forgot_password(username)
+            self.confirm_forgot_password(username, code("forgot-password"), password)
+            steps.append(("forgot password", "the password was reset with the emailed code"))
+            self.sign_in(username, password)
+        steps.append(("sign in", "tokens received and verified against the pool's keys"))
+        return steps
+
     def _keep(self, result: dict, refresh_token: str | None = None) -> Tokens:
         tokens = Tokens(id_token=result["IdToken"], access_token=result["AccessToken"],
                         refresh_token=result.get("RefreshToken") or refresh_token or "",

@@ -20,7 +20,7 @@ def test_auth_notebook_alone_signs_a_user_up_in_and_out_and_a_second_run_changes
     first = run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email=email,
                          test_user_password=PASSWORD)
     text = outputs_text(first)
-    assert "✔" in text and "cli-inputs.json" in text and "refused: That code is wrong" in text
+    assert "✔" in text and "cli-inputs.json" in text and "refused: That reset code is wrong" in text
     for pattern in SECRET_PATTERNS + [re.escape(PASSWORD)]:
         assert not re.search(pattern, text), pattern
 
@@ -39,7 +39,7 @@ def test_a_random_password_is_reset_on_the_next_run_and_never_shown(tmp_path, lo
     project_dir = tmp_path / "random"
     run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email="random@example.com")
     again = run_notebook("03-auth.ipynb", tmp_path, project_dir=str(project_dir), test_user_email="random@example.com")
-    assert "new password set with the emailed code" in outputs_text(again) and "✔" in outputs_text(again)
+    assert "the password was reset with the emailed code" in outputs_text(again) and "✔" in outputs_text(again)
     for pattern in SECRET_PATTERNS:
         assert not re.search(pattern, outputs_text(again)), pattern
 
