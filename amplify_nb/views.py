@@ -93,12 +93,37 @@ def files_table(root: Path | str, since: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "bytes", "modified"]).sort_values("file", ignore_index=True)
 
 
-def show_json(path: Path | str):
-    """A JSON file, pretty-printed, for display in a notebook."""
-    from IPython.display import Markdown
+def show_json(path: Path | str, folded: bool = False):
+    """A JSON file, pretty-printed, for display in a notebook; `folded` puts it behind a click (for long files
+    shown next to their `settings_table`)."""
+    from IPython.display import HTML, Markdown
 
     text = json.dumps(json.loads(Path(path).read_text()), indent=2)
+    if folded:
+        lines = text.count("\n") + 1
+        return HTML(f"<details><summary><code>{html.escape(Path(path).name)}</code> ({lines} lines): click to show "
+                    f"the file</summary><pre>{html.escape(text)}</pre></details>")
     return Markdown(f"`{Path(path).name}`\n```json\n{text}\n```")
+
+
+def settings_table(path: Path | str) -> pd.DataFrame:
+    """A JSON file's settings as rows `a.b.c | value` (lists of plain values joined): what a long generated file
+    says, readable at a glance."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(value, key: str) -> None:
+        if isinstance(value, dict) and value:
+            for name, item in value.items():
+                walk(item, f"{key}.{name}" if key else str(name))
+        elif isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+            for number, item in enumerate(value):
+                walk(item, f"{key}[{number}]")
+        else:
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+            rows.append((key, "" if shown is None else str(shown)))
+
+    walk(json.loads(Path(path).read_text()), "")
+    return table(pd.DataFrame(rows, columns=["setting", "value"]).set_index("setting"), "The file holds no settings.")
 
 
 def cloud_resources(project: Project) -> pd.DataFrame:

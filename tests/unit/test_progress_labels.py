@@ -51,3 +51,18 @@ def test_the_confirmation_before_a_push_summarizes_the_plan_per_resource():
     assert "create beer-dev (1 step)" in summary and "wait   beer-dev (1 step)" in summary
     assert "lambda.create_function" not in summary  # the calls themselves are for --plan
     assert DisplayOnly(Plan([])).summary() == "No changes: the cloud already matches the project."
+
+
+def test_a_long_json_file_reads_as_a_settings_table_with_the_file_folded(tmp_path):
+    import json
+
+    from amplify_nb.views import settings_table, show_json
+
+    path = tmp_path / "cli-inputs.json"
+    path.write_text(json.dumps({"version": "1", "cognitoConfig": {"mfaTypes": [], "usernameAttributes": ["email"],
+                                                                  "triggers": {}, "policy": [{"Fn::GetAtt": ["a", "b"]}]}}))
+    settings = settings_table(path)["value"]
+    assert settings["cognitoConfig.usernameAttributes"] == "email" and settings["cognitoConfig.mfaTypes"] == ""
+    assert settings["cognitoConfig.policy[0].Fn::GetAtt"] == "a, b"
+    folded = show_json(path, folded=True).data
+    assert folded.startswith("<details>") and "click to show" in folded and "usernameAttributes" in folded
