@@ -196,8 +196,9 @@ class IdentityCredentialsService(Middleware):
         if not isinstance(logins, dict) or len(logins) != 1:
             raise IdentityError("InvalidParameterException", "Logins must name exactly one user pool provider.")
         (provider, token), = logins.items()
-        named = {p.get("ProviderName"): p for p in (pool.cognito_identity_providers or [])}
-        if provider not in named:
+        clients = {str(p.get("ClientId") or "") for p in (pool.cognito_identity_providers or [])
+                   if p.get("ProviderName") == provider}
+        if not clients:
             raise IdentityError("NotAuthorizedException",
                                 f"Invalid login token. Not a valid OpenId Connect identity token. ({provider} is not "
                                 "a provider of this identity pool)")
@@ -205,12 +206,15 @@ class IdentityCredentialsService(Middleware):
         if pool_by_id(pool_id) is None:
             raise IdentityError("NotAuthorizedException", f"Invalid login token. User pool {pool_id} does not exist.")
         try:
-            claims = self.verifier.verify(str(token), {issuer_of_pool(pool_id)}, token_use="id",
-                                          audience=named[provider].get("ClientId") or None)
+            claims = self.verifier.verify(str(token), {issuer_of_pool(pool_id)}, token_use="id")
         except TokenRejected as rejected:
             message = ("Invalid login token. Token expired: the ID token has expired." if rejected.kind == "expired"
                        else f"Invalid login token. {rejected.reason}.")
             raise IdentityError("NotAuthorizedException", message) from None
+        if "" not in clients and claims.get("aud") not in clients:
+            raise IdentityError("NotAuthorizedException",
+                                f"Invalid login token. Issued to app client {claims.get('aud')}, which this identity "
+                                "pool does not name.")
         sub = str(claims.get("sub", ""))
         return f"{provider}:{sub}", f"{provider},{provider}:CognitoSignIn:{sub}"
 
