@@ -290,3 +290,19 @@ def test_a_restart_keeps_serving_and_keeps_issued_credentials_valid(tmp_path, fr
         assert again.status_code == 200 and again.json() == [{"id": "a"}]
     finally:
         cloud.stop()
+
+
+def test_the_inspector_on_the_cli_and_as_a_dataframe(endpoint, cognito_api, tokens, local_cloud):
+    from cli_runner import run_cli
+
+    from amplify_nb.views import api_requests
+
+    requests.post(f"{cognito_api.root_url}/beer", json={"id": "inspected"}, timeout=30,
+                  headers={"Authorization": tokens["IdToken"]})
+    text = run_cli("local", "requests", "--api", cognito_api.api_id).stdout
+    assert f"{cognito_api.api_id}/dev  POST /beer  -> 200" in text and "DynamoDB: PutItem" in text
+    rows = json.loads(run_cli("local", "requests", "--api", cognito_api.api_id, "--json").stdout)
+    assert rows[0]["caller"] == "ada@example.com" and rows[0]["decision"] == "allowed"
+    frame = api_requests(cognito_api.api_id)
+    assert frame.loc[0, "method"] == "POST" and frame.loc[0, "dynamodb"].startswith("PutItem")
+    assert tokens["IdToken"] not in text

@@ -81,3 +81,25 @@ class RequestInspector:
             rows = [r.to_json() for r in chosen]
         rows.sort(key=lambda row: row["time"], reverse=True)
         return rows[:limit] if limit else rows
+
+
+def fetch_records(endpoint: str, api_id: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """The inspector's records from a running local cloud, newest first (what `local requests` shows)."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    query = urllib.parse.urlencode({k: v for k, v in (("api", api_id), ("limit", limit)) if v})
+    with urllib.request.urlopen(f"{endpoint.rstrip('/')}{REQUESTS_PATH}" + (f"?{query}" if query else ""),
+                                timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+COLUMNS = ["time", "api_id", "stage", "method", "path", "resource", "status", "auth_type", "decision", "reason",
+           "caller", "function", "lambda_ms", "total_ms", "dynamodb"]
+
+
+def summarize_calls(calls: list[dict[str, Any]]) -> str:
+    """`PutItem beer-dev 200, Scan beer-dev 200`: a record's DynamoDB calls on one line."""
+    return ", ".join(f"{c.get('operation')} {c.get('table') or ''} {c.get('status') or ''}".replace("  ", " ").strip()
+                     for c in calls)
