@@ -120,7 +120,8 @@ class Authorizer:
             raise GatewayRefusal("UNAUTHORIZED", "Unauthorized", rejected.reason) from None
         if method.scopes and not set(str(claims.get("scope", "")).split()) & set(method.scopes):
             raise GatewayRefusal("UNAUTHORIZED", "Unauthorized", "the access token has none of the method's scopes")
-        caller = str(claims.get("email") or claims.get("cognito:username") or claims.get("username") or claims.get("sub"))
+        caller = str(claims.get("email") or claims.get("cognito:username") or claims.get("username")
+                     or claims.get("sub"))
         return AuthResult(identity, authorizer_claims(claims), caller,
                           f"{token_use} token of {claims.get('iss', '').rsplit('/', 1)[-1]} verified")
 
