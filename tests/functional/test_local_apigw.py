@@ -306,3 +306,20 @@ def test_the_inspector_on_the_cli_and_as_a_dataframe(endpoint, cognito_api, toke
     frame = api_requests(cognito_api.api_id)
     assert frame.loc[0, "method"] == "POST" and frame.loc[0, "dynamodb"].startswith("PutItem")
     assert tokens["IdToken"] not in text
+
+
+def test_a_change_is_live_only_after_a_new_deployment(endpoint, ident):
+    import boto3
+    api = make_beer_api(endpoint, ident, "open")
+    apigw = boto3.client("apigateway", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="local",
+                         aws_secret_access_key="local")
+    root = next(r["id"] for r in apigw.get_resources(restApiId=api.api_id)["items"] if r["path"] == "/")
+    wine = apigw.create_resource(restApiId=api.api_id, parentId=root, pathPart="wine")["id"]
+    beer_method = apigw.get_method(restApiId=api.api_id, resourceId=next(
+        r["id"] for r in apigw.get_resources(restApiId=api.api_id)["items"] if r["path"] == "/beer"), httpMethod="ANY")
+    apigw.put_method(restApiId=api.api_id, resourceId=wine, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api.api_id, resourceId=wine, httpMethod="GET", type="AWS_PROXY",
+                          integrationHttpMethod="POST", uri=beer_method["methodIntegration"]["uri"])
+    assert requests.get(f"{api.root_url}/wine", timeout=30).status_code == 403  # not deployed yet
+    apigw.create_deployment(restApiId=api.api_id, stageName="dev")
+    assert requests.get(f"{api.root_url}/wine", timeout=30).status_code == 200

@@ -1,17 +1,22 @@
 """What the local API Gateway serves, read from moto's in-process apigateway backend, and the gateway's answers.
 
 Callers hold the cloud's read lock (`context.lock.reading()`) around every function here that reads moto.
-moto keeps no copy of an API per deployment, so a stage serves the API's resources as they are now, as long as
-the stage and its deployment exist.
+A stage serves what its deployment froze, as on AWS (a change is live only after a new deployment): moto keeps
+no copy of an API per deployment, so `DeploymentSnapshots` records the API (resources, methods, authorizers,
+gateway responses) when CreateDeployment succeeds, in <state>/apigateway/deployments.json. A deployment made
+before this service saw it (none, normally) serves the API as it is now.
 """
 from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
+from .... import fileio
 from ...wsgi import Answer
 
 LAMBDA_URI = re.compile(r"^arn:aws:apigateway:[a-z0-9-]+:lambda:path/[\d-]+/functions/(?P<function>.+)/invocations$")
@@ -109,15 +114,8 @@ def _method_view(method: Any) -> MethodView:
         integration_uri=integration.uri if integration else None, timeout_ms=timeout, mock_responses=responses)
 
 
-def read_stage(api_id: str, stage_name: str) -> StageView | None:
-    """The deployed stage `stage_name` of API `api_id`, or None when either (or the deployment) does not exist."""
-    found = _find_api(api_id)
-    if found is None:
-        return None
-    account_id, region, api = found
-    stage = api.stages.get(stage_name)
-    if stage is None or stage.deployment_id not in api.deployments:
-        return None
+def _live_parts(api: Any) -> dict[str, Any]:
+    """What a deployment freezes of an API: its resources and methods, authorizers, gateway responses."""
     resources = {resource.get_path(): (resource.id, {name.upper(): _method_view(method) for name, method in
                                                     resource.resource_methods.items()})
                  for resource in list(api.resources.values())}
@@ -134,8 +132,70 @@ def read_stage(api_id: str, stage_name: str) -> StageView | None:
                    if name.startswith("gatewayresponse.header.")}
         status = int(response.status_code) if response.status_code else None
         responses[kind] = GatewayResponseView(status, headers, dict(response.response_templates or {}))
-    return StageView(api.id, api.name, stage_name, stage.deployment_id, account_id, region, resources, authorizers,
-                     responses, list(api.binaryMediaTypes or []), dict(stage.variables or {}))
+    return {"resources": resources, "authorizers": authorizers, "gateway_responses": responses,
+            "binary_media_types": list(api.binaryMediaTypes or [])}
+
+
+def _parts_to_json(parts: dict[str, Any]) -> dict[str, Any]:
+    return {"resources": {path: [rid, {m: asdict(v) for m, v in methods.items()}]
+                          for path, (rid, methods) in parts["resources"].items()},
+            "authorizers": {k: asdict(v) for k, v in parts["authorizers"].items()},
+            "gateway_responses": {k: asdict(v) for k, v in parts["gateway_responses"].items()},
+            "binary_media_types": parts["binary_media_types"]}
+
+
+def _parts_from_json(data: dict[str, Any]) -> dict[str, Any]:
+    def method(entry: dict[str, Any]) -> MethodView:
+        return MethodView(**{**entry, "scopes": tuple(entry["scopes"]),
+                             "mock_responses": {k: (v[0], v[1]) for k, v in entry["mock_responses"].items()}})
+
+    return {"resources": {path: (rid, {m: method(v) for m, v in methods.items()})
+                          for path, (rid, methods) in data["resources"].items()},
+            "authorizers": {k: AuthorizerView(**{**v, "provider_arns": tuple(v["provider_arns"])})
+                            for k, v in data["authorizers"].items()},
+            "gateway_responses": {k: GatewayResponseView(**v) for k, v in data["gateway_responses"].items()},
+            "binary_media_types": list(data["binary_media_types"])}
+
+
+class DeploymentSnapshots:
+    """The API as each deployment froze it, by deployment id (kept across restarts in one JSON file)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.file = Path(folder) / "deployments.json"
+        self._lock = threading.Lock()
+        try:
+            raw = json.loads(self.file.read_text(encoding="utf-8"))
+            self._parts = {key: _parts_from_json(value) for key, value in raw.items()}
+        except (OSError, ValueError, KeyError, TypeError):
+            self._parts = {}
+
+    def record(self, api_id: str, deployment_id: str) -> None:
+        """Freeze API `api_id` for `deployment_id` (the caller holds the read lock)."""
+        found = _find_api(api_id)
+        if found is None:
+            return
+        with self._lock:
+            self._parts[f"{api_id}/{deployment_id}"] = _live_parts(found[2])
+            fileio.atomic_write_json(self.file, {key: _parts_to_json(value) for key, value in self._parts.items()})
+
+    def get(self, api_id: str, deployment_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            return self._parts.get(f"{api_id}/{deployment_id}")
+
+
+def read_stage(api_id: str, stage_name: str, snapshots: DeploymentSnapshots | None = None) -> StageView | None:
+    """The deployed stage `stage_name` of API `api_id`, or None when either (or the deployment) does not exist."""
+    found = _find_api(api_id)
+    if found is None:
+        return None
+    account_id, region, api = found
+    stage = api.stages.get(stage_name)
+    if stage is None or stage.deployment_id not in api.deployments:
+        return None
+    parts = (snapshots.get(api_id, stage.deployment_id) if snapshots else None) or _live_parts(api)
+    return StageView(api.id, api.name, stage_name, stage.deployment_id, account_id, region, parts["resources"],
+                     parts["authorizers"], parts["gateway_responses"], parts["binary_media_types"],
+                     dict(stage.variables or {}))
 
 
 def api_exists(api_id: str) -> bool:

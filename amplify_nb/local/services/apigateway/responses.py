@@ -21,18 +21,19 @@ from urllib.parse import parse_qs, urlsplit
 
 from ...apis import parse_user_request
 from ...middleware import Middleware, ServerContext, WSGIApp
-from ...wsgi import RAW_HEADERS, Answer, read_body, request_uri
+from ...wsgi import RAW_HEADERS, Answer, call_app, read_body, request_uri
 from ..awslambda.models import LambdaServiceError, runtime_for
 from ..cognito_credentials import store_for, verifier_for
 from .auth import Authorizer, GatewayRefusal, execute_api_arn
 from .events import MalformedReply, RequestFacts, build_event, header_value, parse_reply
 from .inspector import REQUESTS_PATH, RequestInspector, RequestRecord
-from .models import MethodView, StageView, gateway_answer, lambda_permits, read_stage
+from .models import DeploymentSnapshots, MethodView, StageView, gateway_answer, lambda_permits, read_stage
 from .routing import match_method, match_resource
 
 log = logging.getLogger("amplify_nb.local.apigateway")
 
 USER_REQUEST_PATH = re.compile(r"^/restapis/[^/]+/[^/]+/_user_request_(/.*)?$")
+CREATE_DEPLOYMENT_PATH = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
 DYNAMODB_TARGET = "DynamoDB_20120810."
 _CREDENTIAL = re.compile(r"Credential=(?P<key>[^/,\s]+)/")
 _DROPPED_HEADERS = {"connection", "content-length"}  # not passed on to the function
@@ -63,6 +64,7 @@ class ApiGatewayService(Middleware):
         self.runtime = runtime_for(settings.state_dir, settings.endpoint, context.lock)
         self.authorizer = Authorizer(store_for(settings.state_dir), verifier_for(settings.state_dir))
         self.inspector = RequestInspector()
+        self.snapshots = DeploymentSnapshots(context.state_dir("apigateway"))
         self.integrations = ThreadPoolExecutor(INTEGRATION_THREADS, thread_name_prefix="apigw-integration")
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp) -> Iterable[bytes]:
@@ -73,6 +75,9 @@ class ApiGatewayService(Middleware):
             if parsed is not None:
                 answer = self.serve(environ, *parsed, raw.path, raw.query)
                 return answer.send(start_response, head_only=environ.get("REQUEST_METHOD") == "HEAD")
+            deployment = CREATE_DEPLOYMENT_PATH.match(path)
+            if deployment is not None and environ.get("REQUEST_METHOD") == "POST":
+                return self._create_deployment(environ, start_response, next_app, deployment["api"])
         if path == REQUESTS_PATH and environ.get("REQUEST_METHOD") == "GET":
             query = parse_qs(environ.get("QUERY_STRING", ""))
             limit = (query.get("limit") or [""])[0]
@@ -91,7 +96,7 @@ class ApiGatewayService(Middleware):
         stage: StageView | None = None
         try:
             with self.context.lock.reading():
-                stage = read_stage(api_id, stage_name)
+                stage = read_stage(api_id, stage_name, self.snapshots)
                 answer = self._route_and_run(environ, stage, record, method, path, raw_path, query)
         except GatewayRefusal as refusal:
             record.decision = "denied" if refusal.response_type in (
@@ -202,6 +207,16 @@ class ApiGatewayService(Middleware):
                                  f"({malformed})", status=502) from None
         return Answer(reply.status, reply.headers + [("x-amzn-RequestId", record.request_id),
                                                      ("x-amz-apigw-id", uuid.uuid4().hex[:16])], reply.body)
+
+    def _create_deployment(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp,
+                           api_id: str) -> Iterable[bytes]:
+        """moto makes the deployment; the API as it is at that moment is what its stages serve from now on."""
+        answer = call_app(next_app, environ)
+        deployment_id = answer.json().get("id") if answer.ok else None
+        if deployment_id:
+            with self.context.lock.reading():
+                self.snapshots.record(api_id, str(deployment_id))
+        return answer.send(start_response)
 
     # --- the handler's DynamoDB calls -----------------------------------------------------------------------
     def _follow_dynamodb_call(self, environ: dict[str, Any], start_response: Callable[..., Any],
