@@ -323,3 +323,21 @@ def test_a_change_is_live_only_after_a_new_deployment(endpoint, ident):
     assert requests.get(f"{api.root_url}/wine", timeout=30).status_code == 403  # not deployed yet
     apigw.create_deployment(restApiId=api.api_id, stageName="dev")
     assert requests.get(f"{api.root_url}/wine", timeout=30).status_code == 200
+
+
+def test_an_attached_policy_with_an_explicit_deny_wins_over_the_inline_allow(endpoint):
+    import boto3
+    ident = make_identity(endpoint, guests=False)
+    api = make_beer_api(endpoint, ident, "iam")
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="local",
+                       aws_secret_access_key="local")
+    deny = iam.create_policy(PolicyName=f"deny-{api.api_id}", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "execute-api:*",
+                                                "Resource": f"arn:aws:execute-api:*:*:{api.api_id}/*/GET/beer/secret*"}]}))
+    iam.attach_role_policy(RoleName=ident.auth_role, PolicyArn=deny["Policy"]["Arn"])
+    creds = identity_credentials(endpoint, ident, sign_in(endpoint, ident, "dee@example.com")["IdToken"])
+    assert signed_request("GET", f"{api.root_url}/beer", creds).status_code == 200
+    denied = signed_request("GET", f"{api.root_url}/beer/secret", creds)
+    assert denied.status_code == 403 and "is not authorized to perform: execute-api:Invoke" in denied.json()["Message"]
+    rows = requests.get(f"{endpoint}/_amplify_nb/apis/requests", params={"api": api.api_id}, timeout=10).json()
+    assert rows[0]["reason"] == f"explicit Deny in policy {deny['Policy']['Arn']}"
