@@ -54,6 +54,18 @@ def environ_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
     return headers
 
 
+_AUTH_REFUSALS = ("UNAUTHORIZED", "ACCESS_DENIED", "INVALID_SIGNATURE", "EXPIRED_TOKEN")
+
+
+def decision_of(refusal: GatewayRefusal, record: RequestRecord) -> str:
+    """What the inspector shows for a refused request: denied (auth), not found (routing) or the decision so far."""
+    if refusal.response_type in _AUTH_REFUSALS:
+        return "denied"
+    if refusal.response_type == "MISSING_AUTHENTICATION_TOKEN" and record.decision == "pending":
+        return "not found" if record.resource is None else "denied"
+    return record.decision
+
+
 class ApiGatewayService(Middleware):
     ORDER = 450
     UNLOGGED_PATHS = (USER_REQUEST_PATH, REQUESTS_PATH)
@@ -99,11 +111,8 @@ class ApiGatewayService(Middleware):
                 stage = read_stage(api_id, stage_name, self.snapshots)
                 answer = self._route_and_run(environ, stage, record, method, path, raw_path, query)
         except GatewayRefusal as refusal:
-            record.decision = "denied" if refusal.response_type in (
-                "UNAUTHORIZED", "ACCESS_DENIED", "INVALID_SIGNATURE", "EXPIRED_TOKEN") else record.decision
-            if refusal.response_type == "MISSING_AUTHENTICATION_TOKEN" and record.decision == "pending":
-                record.decision = "not found" if record.resource is None else "denied"
-            record.reason = record.reason or refusal.reason
+            record.decision = decision_of(refusal, record)
+            record.reason = f"{record.reason}; {refusal.reason}" if record.reason else refusal.reason
             if refusal.reason.startswith("Execution failed"):
                 log.warning("%s %s %s: %s", api_id, method, path, refusal.reason)
             answer = gateway_answer(stage, refusal.response_type, refusal.message, record.request_id,
