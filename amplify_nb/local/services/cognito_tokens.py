@@ -7,7 +7,6 @@ an RS256 signature by that key (`alg: none`, another key or a changed claim fail
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 EXPIRED = "expired"
@@ -32,19 +31,21 @@ def issuer_of_pool(pool_arn_or_id: str, region: str | None = None) -> str:
     return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
 
 
-@dataclass(frozen=True)
 class TokenVerifier:
-    """Verifies tokens against this state dir's public key (a PEM or JWK dict)."""
+    """Verifies tokens against this state dir's public key (a JWK dict)."""
 
-    public_jwk: dict[str, Any]
+    def __init__(self, public_jwk: dict[str, Any]) -> None:
+        import jwt
+
+        self.public_jwk = public_jwk
+        self._key = jwt.PyJWK(public_jwk, algorithm="RS256").key
 
     def verify(self, token: str, issuers: set[str], token_use: str | None = "id",
                audience: str | None = None) -> dict[str, Any]:
         import jwt
 
-        key = jwt.PyJWK(self.public_jwk, algorithm="RS256")
         try:
-            claims = jwt.decode(token, key.key, algorithms=["RS256"],
+            claims = jwt.decode(token, self._key, algorithms=["RS256"],
                                 options={"require": ["exp", "iss", "token_use"], "verify_aud": False})
         except jwt.ExpiredSignatureError:
             raise TokenRejected("the token has expired", EXPIRED) from None
