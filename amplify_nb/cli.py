@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import yaml
 
@@ -238,6 +238,8 @@ def cmd_local(args: argparse.Namespace) -> int:
         print("Local cloud stopped (state snapshotted)." if cloud.stop() else "The local cloud was not running.")
     elif args.action == "mailbox":
         return show_mailbox(cloud.settings.state_dir, args.json)
+    elif args.action == "requests":
+        return show_api_requests(cloud, args.api, args.json)
     elif args.action == "snapshot":
         taken = cloud.snapshot()
         print(json.dumps(taken, indent=2) if args.json else
@@ -292,6 +294,29 @@ def show_mailbox(state_dir: Path, as_json: bool) -> int:
         for message in messages:
             print(f"{message['time']}  to {message['to']}  [{message['purpose']}]  code {message['code']}  "
                   f"(expires {message['expires_at']})\n    {message['subject']}: {message['body']}")
+    return 0
+
+
+def show_api_requests(cloud: Any, api_id: str | None, as_json: bool) -> int:
+    """The request inspector: the last requests to the local APIs (newest first), what auth decided and why."""
+    from .local.services.apigateway.inspector import fetch_records, summarize_calls
+
+    if not cloud.status()["running"]:
+        print("The local cloud is not running: it keeps the requests to its APIs in memory only, so there are none.")
+        return 0
+    rows = fetch_records(cloud.settings.endpoint, api_id)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    elif not rows:
+        print("No requests to " + (f"API {api_id}" if api_id else "any local API") + " since the local cloud started.")
+    else:
+        for row in rows:
+            lambda_ms = f"  lambda {row['lambda_ms']:.1f} ms" if row.get("lambda_ms") is not None else ""
+            calls = summarize_calls(row.get("dynamodb") or [])
+            print(f"{row['time']}  {row['api_id']}/{row['stage']}  {row['method']} {row['path']}  -> {row['status']}"
+                  f"{lambda_ms}\n    {row['auth_type'] or '-'} {row['decision']}: {row['reason']}"
+                  + (f"  (caller {row['caller']})" if row.get("caller") else "")
+                  + (f"\n    DynamoDB: {calls}" if calls else ""))
     return 0
 
 
@@ -379,11 +404,14 @@ def build_parser() -> argparse.ArgumentParser:
     mock_function.set_defaults(handler=cmd_mock)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
-    local.add_argument("action", choices=["start", "stop", "status", "mailbox", "snapshot", "reset", "rebuild"],
+    local.add_argument("action", choices=["start", "stop", "status", "mailbox", "requests", "snapshot", "reset",
+                                          "rebuild"],
                        help="status: running or not, state size, snapshot age, log tail; mailbox: the codes Cognito "
-                            "sent (newest first); snapshot: write one now; reset --yes: empty the cloud; rebuild: "
+                            "sent (newest first); requests: the last requests to the local APIs, the auth decision "
+                            "and the DynamoDB calls each made (--api ID for one); snapshot: write one now; reset --yes: empty the cloud; rebuild: "
                             "replay the whole request log (after a moto upgrade)")
     local.add_argument("--json", action="store_true")
+    local.add_argument("--api", metavar="ID", help="with requests: only this REST API's")
     local.set_defaults(handler=cmd_local)
     return parser
 

@@ -177,6 +177,22 @@ def mailbox_table(messages: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{name: message.get(name) for name in columns} for message in messages], columns=columns)
 
 
+def api_requests(api_id: str | None = None, endpoint: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """The local cloud's request inspector (newest first): each request to a local API, the auth decision and
+    why, the Lambda's duration, the status and the DynamoDB calls the handler made. Empty when it is not running."""
+    from .local import LocalCloud
+    from .local.services.apigateway.inspector import COLUMNS, fetch_records, summarize_calls
+
+    cloud = LocalCloud()
+    if endpoint is None and not cloud.status()["running"]:
+        return pd.DataFrame(columns=COLUMNS)
+    rows = fetch_records(endpoint or cloud.settings.endpoint, api_id, limit)
+    frame = pd.DataFrame([{**row, "dynamodb": summarize_calls(row.get("dynamodb") or [])} for row in rows],
+                         columns=COLUMNS)
+    frame["time"] = pd.to_datetime(frame["time"], utc=True)
+    return frame
+
+
 def table_items(project: Project, storage_resource: str, **options) -> pd.DataFrame:
     """Every item of a storage resource's table in this env, one row each, with real dtypes (every Scan page)."""
     from .categories.storage import deployed_table_name

@@ -49,6 +49,9 @@ class FunctionConfig:
     code_sha256: str = ""
     endpoint_url: str | None = None
     credentials: Credentials = Credentials("local", "local", "local")
+    # Each worker signs with its own access key (credentials' key + a suffix), so the cloud can tell which
+    # invoke made a call (the local API Gateway's request inspector does).
+    worker_keys: bool = False
 
     @property
     def arn(self) -> str:
@@ -76,7 +79,16 @@ def new_log_stream_name(version: str = LATEST) -> str:
     return f"{datetime.now(timezone.utc):%Y/%m/%d}/[{version}]{secrets.token_hex(16)}"
 
 
-def worker_environment(config: FunctionConfig, runtime_api: str, log_stream: str) -> dict[str, str]:
+def worker_credentials(config: FunctionConfig) -> Credentials:
+    """The keys one worker gets: the function's, or with `worker_keys` an access key of its own."""
+    if not config.worker_keys:
+        return config.credentials
+    own_key = f"{config.credentials.access_key_id}W{secrets.token_hex(8).upper()}"
+    return Credentials(own_key, config.credentials.secret_access_key, config.credentials.session_token)
+
+
+def worker_environment(config: FunctionConfig, runtime_api: str, log_stream: str,
+                       credentials: Credentials | None = None) -> dict[str, str]:
     """The environment Lambda gives a Python runtime, pointed at the local cloud.
 
     Nothing of the calling process's environment leaks in but PATH (a user's AWS_PROFILE would make boto3 look
@@ -86,6 +98,7 @@ def worker_environment(config: FunctionConfig, runtime_api: str, log_stream: str
     """
     import awslambdaric
 
+    credentials = credentials or config.credentials
     environment = dict(config.environment)
     environment.update({
         "_HANDLER": config.handler,
@@ -99,9 +112,9 @@ def worker_environment(config: FunctionConfig, runtime_api: str, log_stream: str
         "AWS_LAMBDA_RUNTIME_API": runtime_api,
         "AWS_REGION": config.region,
         "AWS_DEFAULT_REGION": config.region,
-        "AWS_ACCESS_KEY_ID": config.credentials.access_key_id,
-        "AWS_ACCESS_KEY": config.credentials.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": config.credentials.secret_access_key,
+        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+        "AWS_ACCESS_KEY": credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
@@ -113,8 +126,8 @@ def worker_environment(config: FunctionConfig, runtime_api: str, log_stream: str
         "PYTHONPATH": str(config.code_dir),
         "PYTHONUNBUFFERED": "1",  # output written around the runtime's own (unbuffered) streams still arrives in order
     })
-    if config.credentials.session_token:
-        environment["AWS_SESSION_TOKEN"] = config.credentials.session_token
+    if credentials.session_token:
+        environment["AWS_SESSION_TOKEN"] = credentials.session_token
     if config.endpoint_url:
         environment["AWS_ENDPOINT_URL"] = config.endpoint_url
     return environment

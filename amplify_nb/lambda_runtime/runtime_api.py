@@ -38,6 +38,7 @@ class Invocation:
     content_type: str = "application/json"
     failed: bool = False
     error_type: str | None = None
+    worker_access_key: str | None = None  # the access key of the worker running it (calls it makes carry it)
 
     def answer(self, body: bytes, content_type: str | None, failed: bool, error_type: str | None) -> None:
         self.body, self.failed, self.error_type = body, failed, error_type

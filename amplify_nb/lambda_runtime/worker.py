@@ -19,7 +19,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .config import INIT_TIMEOUT_SECONDS, FunctionConfig, new_log_stream_name, worker_environment
+from .config import (INIT_TIMEOUT_SECONDS, FunctionConfig, new_log_stream_name, worker_credentials,
+                     worker_environment)
 from .output import LogLine, OutputCapture, now_ms
 from .runtime_api import Invocation, RuntimeApi
 
@@ -77,6 +78,7 @@ class Worker:
     def __init__(self, config: FunctionConfig) -> None:
         self.config = config
         self.log_stream = new_log_stream_name(config.version)
+        self.credentials = worker_credentials(config)
         self.process: subprocess.Popen[bytes] | None = None
         self.api: RuntimeApi | None = None
         self.output: OutputCapture | None = None
@@ -92,7 +94,7 @@ class Worker:
     def _start(self) -> None:
         self.api = RuntimeApi()
         self.output = OutputCapture()
-        environment = worker_environment(self.config, self.api.address, self.log_stream)
+        environment = worker_environment(self.config, self.api.address, self.log_stream, self.credentials)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "awslambdaric", self.config.handler], cwd=self.config.code_dir, env=environment,
             stdin=subprocess.DEVNULL, stdout=self.output.write_fd, stderr=self.output.write_fd,
@@ -132,6 +134,7 @@ class Worker:
     def invoke(self, invocation: Invocation) -> Outcome:
         lines: list[LogLine] = []
         init_ms: float | None = None
+        invocation.worker_access_key = self.credentials.access_key_id
         if self.process is None:
             began = time.perf_counter()
             self._start()

@@ -22,6 +22,8 @@ from urllib.parse import quote, urlsplit
 
 from .rwlock import ReadWriteLock
 
+# The request headers as the client wrote them (name casing, repeats), for services that must pass them on.
+RAW_HEADERS = "amplify_nb.raw_headers"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -190,5 +192,10 @@ def loopback_server(port: int, app: WSGIApp, handler_class: type | None = None) 
         def setup(self) -> None:
             self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             super().setup()
+
+        def make_environ(self) -> dict[str, Any]:
+            environ = super().make_environ()
+            environ[RAW_HEADERS] = list(self.headers.items())  # names as sent, repeated headers kept apart
+            return environ
 
     return make_server("127.0.0.1", port, app, threaded=True, request_handler=NoDelayRequestHandler)

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from ....lambda_runtime import FunctionConfig, Outcome, WorkerPool
 from ....lambda_runtime.config import LATEST, SUPPORTED_RUNTIME_PREFIX, Credentials
+from ....lambda_runtime.runtime_api import Invocation
 from ....lambda_runtime.worker import new_invocation
 from ...settings import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY
 
@@ -141,20 +142,28 @@ class LambdaRuntime:
             timeout=float(function.timeout or 3), memory_mb=int(function.memory_size or 128),
             environment={str(k): str(v) for k, v in (function.environment_vars or {}).items()},
             region=region, account_id=account_id, version=version, code_sha256=sha, endpoint_url=self.endpoint,
-            credentials=Credentials(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, "local"),
+            credentials=Credentials(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, "local"), worker_keys=True,
         )
         return DeployedFunction(config, invoked_arn, code)
 
     # --- running -----------------------------------------------------------------------------------------------
-    def invoke(self, function: DeployedFunction, event: bytes, client_context: str | None = None) -> Outcome:
-        """Run the event on a warm worker of the function (no lock of the cloud is held meanwhile), log it."""
+    def invoke(self, function: DeployedFunction, event: bytes, client_context: str | None = None,
+               invocation: Invocation | None = None) -> Outcome:
+        """Run the event on a warm worker of the function (no lock of the cloud is held meanwhile), log it.
+
+        A caller that wants to follow the invoke while it runs (which worker key it uses) passes the
+        `invocation` made by `new_invocation`."""
         self._unpack(function)
         pool = self._pool(function.config)
-        invocation = new_invocation(function.config, event, invoked_function_arn=function.invoked_arn,
-                                    client_context=client_context)
+        invocation = invocation or self.new_invocation(function, event, client_context)
         outcome = pool.run(invocation)
         self.write_logs(function.config, outcome)
         return outcome
+
+    @staticmethod
+    def new_invocation(function: DeployedFunction, event: bytes, client_context: str | None = None) -> Invocation:
+        return new_invocation(function.config, event, invoked_function_arn=function.invoked_arn,
+                              client_context=client_context)
 
     def close(self) -> None:
         with self._pools_lock:
@@ -223,3 +232,17 @@ class LambdaRuntime:
             if outcome.log_stream not in group.streams:
                 group.create_log_stream(outcome.log_stream)
             group.put_log_events(outcome.log_stream, events)
+
+
+_RUNTIMES: dict[Path, LambdaRuntime] = {}
+_RUNTIMES_LOCK = threading.Lock()
+
+
+def runtime_for(state_dir: Path, endpoint: str, lock: StateLock) -> LambdaRuntime:
+    """The daemon's one LambdaRuntime for a state dir: the Invoke API and the API Gateway data plane share its
+    warm workers."""
+    with _RUNTIMES_LOCK:
+        runtime = _RUNTIMES.get(Path(state_dir))
+        if runtime is None or runtime.lock is not lock:
+            runtime = _RUNTIMES[Path(state_dir)] = LambdaRuntime(state_dir, endpoint, lock)
+        return runtime

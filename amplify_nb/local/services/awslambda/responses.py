@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, unquote
 from ...middleware import Middleware, ServerContext, WSGIApp
 from ...wsgi import read_body
 from ...settings import LOCAL_ACCOUNT_ID, LOCAL_REGION
-from .models import LambdaRuntime, LambdaServiceError
+from .models import LambdaServiceError, runtime_for
 
 log = logging.getLogger("amplify_nb.local.lambda")
 
@@ -52,7 +52,7 @@ class LambdaInvokeService(Middleware):
     def __init__(self, context: ServerContext) -> None:
         self.context = context
         # Reads of moto's functions and in-process writes of log events take the cloud's lock (the contract).
-        self.runtime = LambdaRuntime(context.settings.state_dir, context.settings.endpoint, context.lock)
+        self.runtime = runtime_for(context.settings.state_dir, context.settings.endpoint, context.lock)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
