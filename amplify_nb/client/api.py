@@ -247,13 +247,16 @@ class ApiResponse:
 
 def frame(value: Any, columns: list[str] | None = None) -> pd.DataFrame:
     """A list of objects as a DataFrame (one row per object; nested maps become dotted columns), with `columns`
-    first (and present even when the list is empty). A single object gives one row."""
+    first (and present even when the list is empty). A single object gives one row, plain values one column."""
     if isinstance(value, Mapping):
         value = [value]
     if not isinstance(value, list):
         raise ApiError(f"The API answered {type(value).__name__} {str(value)[:80]!r}, not a list of objects, "
                        "so there is no table to make.")
-    table = pd.json_normalize(value) if value else pd.DataFrame()
+    if all(isinstance(item, Mapping) for item in value):
+        table = pd.json_normalize(value) if value else pd.DataFrame()
+    else:  # a list of plain values: one column
+        table = pd.DataFrame({"value": value})
     if columns:
         table = table.reindex(columns=list(columns) + [c for c in table.columns if c not in columns])
     return table

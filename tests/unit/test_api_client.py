@@ -21,7 +21,7 @@ from botocore.stub import Stubber
 from amplify_nb.aws import Target
 from amplify_nb.client import (API, ApiError, ApiNetworkError, BadGatewayError, BadRequestError, BeerApi,
                                ForbiddenError, GatewayTimeoutError, NotSignedInError, UnauthorizedError)
-from amplify_nb.client.api import read_exports
+from amplify_nb.client.api import frame, read_exports
 from amplify_nb.client.auth import AuthConfig, Tokens
 
 from sigv4_check import SignatureMismatch, verify_sigv4
@@ -367,6 +367,11 @@ def test_a_list_answer_as_a_dataframe(fake_api):
     table = API(exports(fake_api, "none")).get("beerapi", "/beer", as_frame=True)
     assert isinstance(table, pd.DataFrame)
     assert list(table.columns) == ["id", "name", "abv", "meta.brewed"] and table["abv"].dtype == float
+    assert frame(["a", "b"])["value"].tolist() == ["a", "b"]
+    one = frame({"id": "1"}, ["name", "id"])
+    assert one.columns.tolist() == ["name", "id"] and one["name"].isna().all() and one["id"].tolist() == ["1"]
+    with pytest.raises(ApiError, match="not a list of objects"):
+        frame("just text")
 
 
 class BeerStore:
