@@ -148,6 +148,17 @@ def test_the_beer_page_says_when_the_api_refuses_or_cannot_be_reached(tmp_path, 
     assert [e for e in errors if "ERR_CONNECTION_REFUSED" not in e] == []
 
 
+def test_the_beer_page_says_when_the_api_does_not_accept_the_session(tmp_path, cleanup, page):
+    backend = FakeBackend(mode="cognito", id_token=fake_id_token("ana@example.com"))
+    url = serve_app(tmp_path, cleanup, backend, "ana@example.com")
+    sign_in_storage(page, "ana@example.com", fake_id_token("someone-else@example.com"))  # not the backend's token
+    errors = page_errors(page, allowed_statuses=(401,))
+    page.goto(url + "/beers")
+    expect(page.locator("#beer-message")).to_contain_text("The API did not accept your session (401: Unauthorized)")
+    assert backend.api_calls == [] and len(backend.refused) == 1
+    assert errors == []
+
+
 # --- end to end on the local cloud ------------------------------------------------------------------------------
 def published_beer_app(tmp_path: Path, authorization: str):
     from amplify_nb import sample_app
