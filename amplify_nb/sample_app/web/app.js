@@ -2,10 +2,10 @@
 // Later steps add pages (sign-in, beers) by importing their module below; each registers itself.
 import { loadConfig } from './config.js';
 import { navItems, startRouter } from './router.js';
-import './pages/beers.js';
 import './pages/home.js';
 import './pages/not-found.js';
 import './pages/sign-in.js';
+import './pages/beers.js';
 
 function fill(field, text) {
   for (const element of document.querySelectorAll(`[data-field="${field}"]`)) element.textContent = text;
