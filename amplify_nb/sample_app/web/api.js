@@ -161,6 +161,7 @@ function resolveUrl(entry, path, query) {
 
 async function authorize(aws, entry, method, url, headers, body) {
   const mode = (entry.authorization || 'iam').toLowerCase();
+  if (aws.aws_user_pools_id) await Auth.currentUser(aws); // renews the session's tokens when they are about to expire
   if (mode === 'cognito') {
     const token = Auth.idToken(aws);
     if (!token) throw new ApiError(401, 'Sign in first: this API takes a signed-in user.');
