@@ -39,7 +39,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from ..aws import Target, error_code
+from ..aws import error_code
 from ..errors import AmplifyNbError
 from .auth import Auth, NotSignedInError
 
