@@ -5,6 +5,7 @@ import { navItems, startRouter } from './router.js';
 import './pages/home.js';
 import './pages/not-found.js';
 import './pages/sign-in.js';
+import './pages/beers.js';
 
 function fill(field, text) {
   for (const element of document.querySelectorAll(`[data-field="${field}"]`)) element.textContent = text;

@@ -45,6 +45,16 @@ registerPage('/', {
       features.append(item);
     }
     card.append(heading, intro, table, features);
+    if (config.aws.aws_cloud_logic_custom?.length) {
+      const link = document.createElement('a');
+      link.id = 'to-beers';
+      link.href = '/beers';
+      link.dataset.link = '';
+      link.textContent = 'Open the beer list →';
+      const line = document.createElement('p');
+      line.append(link);
+      card.append(line);
+    }
     for (const problem of config.problems) {
       const warning = document.createElement('p');
       warning.className = 'warning';

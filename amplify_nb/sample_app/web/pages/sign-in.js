@@ -2,20 +2,10 @@
 // every page asks visitors to sign in first. Views: Sign in, Create account, Confirm (the emailed code).
 // The header then shows who is signed in, with a Sign out button.
 import { Auth, AuthError, isConfigured } from '../auth.js';
+import { element } from '../dom.js';
 import { addGuard, navigate, registerPage } from '../router.js';
 
 const state = { view: 'signIn', email: '', notice: '', returnTo: '/' };
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === 'text') node.textContent = value;
-    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value);
-  }
-  node.append(...children);
-  return node;
-}
 
 function field(id, label, type, autocomplete, value = '') {
   const input = element('input', { id, type, autocomplete, required: '' });
