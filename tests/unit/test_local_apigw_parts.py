@@ -170,3 +170,13 @@ def test_stale_and_malformed_authorization():
     with pytest.raises(SignatureError) as missing:
         parse_authorization(None, None)
     assert missing.value.message == "Missing Authentication Token"
+
+
+def test_a_query_sent_with_plus_verifies_against_the_value_signed_as_percent_20():
+    """Amplify JS v6 sends `q=pale+ale` and signs `q=pale%20ale`; botocore signs the query as it is written."""
+    base = "http://127.0.0.1:4710/restapis/a/dev/_user_request_/beer"
+    headers, body = signed(url=f"{base}?q=pale%20ale")
+    verify(headers, body, url=f"{base}?q=pale+ale")
+    verify(*signed(url=f"{base}?q=pale+ale"), url=f"{base}?q=pale+ale")
+    with pytest.raises(SignatureError):
+        verify(headers, body, url=f"{base}?q=pale+lager")

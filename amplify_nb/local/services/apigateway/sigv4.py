@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -128,6 +129,17 @@ def _signer(signed: SignedRequest, access_key: str, secret: str, token: str | No
     return RecomputedSigV4(Credentials(access_key, secret, token), signed.service, signed.region)
 
 
+def _canonical_urls(url: str) -> list[str]:
+    """The URL as sent, then (when its query has a `+`) with the query decoded and re-encoded as SigV4 does:
+    botocore signs a query as it is written, while Amplify JS sends `a+b` but signs the value `a b` as `a%20b`."""
+    parts = urllib.parse.urlsplit(url)
+    if "+" not in parts.query:
+        return [url]
+    pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    query = "&".join(f"{urllib.parse.quote(k, safe='-_.~')}={urllib.parse.quote(v, safe='-_.~')}" for k, v in pairs)
+    return [url, urllib.parse.urlunsplit(parts._replace(query=query))]
+
+
 def verify_signature(signed: SignedRequest, secret: str, method: str, url: str, headers: list[tuple[str, str]],
                      body: bytes) -> None:
     """Recompute the signature; SignatureError with API Gateway's message (canonical string, string to sign)."""
@@ -148,18 +160,23 @@ def verify_signature(signed: SignedRequest, secret: str, method: str, url: str, 
         raise SignatureError("INVALID_SIGNATURE", "InvalidSignatureException",
                              "The provided 'x-amz-content-sha256' header does not match what was computed.",
                              "body does not match x-amz-content-sha256")
-    request = AWSRequest(method=method, url=url, data=body, headers=joined)
-    request.context["timestamp"] = signed.amz_date
     signer = _signer(signed, signed.access_key, secret, joined.get("x-amz-security-token"))
-    canonical = signer.canonical_request(request)  # type: ignore[attr-defined]
-    string_to_sign = signer.string_to_sign(request, canonical)  # type: ignore[attr-defined]
-    expected = signer.signature(string_to_sign, request)  # type: ignore[attr-defined]
-    if not hmac.compare_digest(expected, signed.signature):
-        raise SignatureError(
-            "INVALID_SIGNATURE", "InvalidSignatureException",
-            "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
-            "Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String "
-            f"for this request should have been\n'{canonical}'\n\nThe String-to-Sign should have been\n"
-            f"'{string_to_sign}'\n", "signature does not match")
+    first = None
+    for candidate in _canonical_urls(url):
+        request = AWSRequest(method=method, url=candidate, data=body, headers=joined)
+        request.context["timestamp"] = signed.amz_date
+        canonical = signer.canonical_request(request)  # type: ignore[attr-defined]
+        string_to_sign = signer.string_to_sign(request, canonical)  # type: ignore[attr-defined]
+        expected = signer.signature(string_to_sign, request)  # type: ignore[attr-defined]
+        if hmac.compare_digest(expected, signed.signature):
+            return
+        first = first or (canonical, string_to_sign)
+    canonical, string_to_sign = first
+    raise SignatureError(
+        "INVALID_SIGNATURE", "InvalidSignatureException",
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
+        "Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String "
+        f"for this request should have been\n'{canonical}'\n\nThe String-to-Sign should have been\n"
+        f"'{string_to_sign}'\n", "signature does not match")
 
 
