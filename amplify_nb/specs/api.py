@@ -311,8 +311,6 @@ class ApiSpec(InProject, Spec):
         elif self.name in RESERVED_NAMES:
             found.append(Problem("name", f"{self.name} is a reserved name for REST API resources for use by the "
                                          "auth category. Please use a different name."))
-        elif self.resources is not None and self.name in {r.name for r in self.resources if r.category == "api"}:
-            found.append(Problem("name", f"A resource named {self.name} already exists in the api category."))
         message = path_problem(self.path)
         if message:
             found.append(Problem("path", message))

@@ -5,6 +5,7 @@ every step converging when run again, bad answers refused without writing, and r
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from cli_runner import run_cli
@@ -14,6 +15,15 @@ from amplify_nb.project import Project, plan
 
 TUTORIAL = {"name": "beerapi", "path": "/beer", "new_function": {"name": "beerLambda"}, "restrict_access": True,
             "who": "authenticated", "auth_permissions": ["create", "read", "update", "delete"]}
+
+
+def unique_api(**changes) -> dict:
+    """The tutorial's answers under names of their own (every test shares one local cloud)."""
+    suffix = uuid.uuid4().hex[:6]
+    return {**TUTORIAL, "name": f"beerapi{suffix}", "new_function": {
+        "name": f"beerLambda{suffix}", "new_table": {"resource_name": f"beer{suffix}"}}, **changes}
+
+
 CORS_ALLOW_HEADERS = "'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent'"
 
 
@@ -145,13 +155,15 @@ def test_the_tutorials_api_is_written_pushed_and_planned_empty_the_second_time(p
 
 
 def test_cognito_authorization_makes_a_user_pool_authorizer_and_one_method_per_permission(project_dir):
-    add_api(project_dir, {**TUTORIAL, "authorization": "cognito", "auth_permissions": ["read"]})
+    answers = unique_api(authorization="cognito", auth_permissions=["read"])
+    name = answers["name"]
+    add_api(project_dir, answers)
     run_cli("push", "--yes", "--project-dir", str(project_dir))
     project = Project.open(project_dir)
-    output = meta(project_dir)["api"]["beerapi"]["output"]
+    output = meta(project_dir)["api"][name]["output"]
     client = project.target().client("apigateway")
     state = api_state(client, output["ApiId"])
-    assert state["authorizers"] == [("beerapi-cognito", "COGNITO_USER_POOLS", "method.request.header.Authorization")]
+    assert state["authorizers"] == [(f"{name}-cognito", "COGNITO_USER_POOLS", "method.request.header.Authorization")]
     assert set(state["resources"]["/beer"]) == {"GET", "OPTIONS"}
     assert state["resources"]["/beer"]["GET"]["authorizationType"] == "COGNITO_USER_POOLS"
     assert state["resources"]["/beer"]["GET"]["authorizer"]
@@ -162,23 +174,26 @@ def test_cognito_authorization_makes_a_user_pool_authorizer_and_one_method_per_p
     assert pending(project) == []
 
     # switching to iam replaces the methods, deletes the authorizer and redeploys once
-    answers = write_answers(project_dir, {"authorization": "iam"}, "iam.yaml")
-    run_cli("update", "api", "beerapi", "--yes", "--answers", answers, "--project-dir", str(project_dir))
+    run_cli("update", "api", name, "--yes", "--answers", write_answers(project_dir, {"authorization": "iam"}, "iam.yaml"),
+            "--project-dir", str(project_dir))
     run_cli("push", "--yes", "--project-dir", str(project_dir))
     state = api_state(client, output["ApiId"])
     assert state["authorizers"] == [] and set(state["resources"]["/beer"]) == {"ANY", "OPTIONS"}
     assert state["resources"]["/beer"]["ANY"]["authorizationType"] == "AWS_IAM"
+    assert len(client.get_deployments(restApiId=output["ApiId"])["items"]) == 2
     assert pending(project) == []
 
 
 def test_a_path_added_by_update_is_pushed_and_removing_it_deletes_exactly_its_resources(project_dir):
-    add_api(project_dir, TUTORIAL)
+    answers = unique_api()
+    name, function = answers["name"], answers["new_function"]["name"]
+    add_api(project_dir, answers)
     run_cli("push", "--yes", "--project-dir", str(project_dir))
     project = Project.open(project_dir)
-    api_id = meta(project_dir)["api"]["beerapi"]["output"]["ApiId"]
+    api_id = meta(project_dir)["api"][name]["output"]["ApiId"]
     client = project.target().client("apigateway")
-    more = {"more_paths": [{"path": "/brewery/{id}", "function": "beerLambda", "restrict_access": False}]}
-    run_cli("update", "api", "beerapi", "--yes", "--answers", write_answers(project_dir, more, "more.yaml"),
+    more = {"more_paths": [{"path": "/brewery/{id}", "function": function, "restrict_access": False}]}
+    run_cli("update", "api", name, "--yes", "--answers", write_answers(project_dir, more, "more.yaml"),
             "--project-dir", str(project_dir))
     run_cli("push", "--yes", "--project-dir", str(project_dir))
     state = api_state(client, api_id)
@@ -188,7 +203,7 @@ def test_a_path_added_by_update_is_pushed_and_removing_it_deletes_exactly_its_re
     assert state["resources"]["/brewery/{id}"]["ANY"]["authorizationType"] == "NONE"
     assert pending(project) == []
 
-    run_cli("update", "api", "beerapi", "--yes", "--answers",
+    run_cli("update", "api", name, "--yes", "--answers",
             write_answers(project_dir, {"more_paths": []}, "fewer.yaml"), "--project-dir", str(project_dir))
     run_cli("push", "--yes", "--project-dir", str(project_dir))
     assert set(api_state(client, api_id)["resources"]) == {"/", "/beer", "/beer/{proxy+}"}
@@ -202,7 +217,8 @@ def test_a_path_added_by_update_is_pushed_and_removing_it_deletes_exactly_its_re
     ({"path": "beer"}, "Path must begin with /"),
     ({"path": "/beer/"}, "Path must not end with /"),
     ({"path": "/be er"}, "Each path part must use characters"),
-    ({"function": "nosuchfunction"}, "The project has no function 'nosuchfunction'"),
+    ({"new_function": False, "function": "nosuchfunction"}, "The project has no function 'nosuchfunction'"),
+    ({"function": "beerLambda"}, "function and new_function are mutually exclusive"),
     ({"auth_permissions": []}, "Select at least one permission for Authenticated users"),
     ({"auth_permissions": ["write"]}, "Select at least one permission for Authenticated users"),
     ({"who": "authenticated_and_guests", "authorization": "cognito"}, "admits only signed-in users"),
@@ -236,22 +252,24 @@ def test_an_overlapping_path_is_said_not_refused(project_dir):
 
 
 def test_remove_api_deletes_the_api_its_permission_and_policy_and_keeps_the_function(project_dir):
-    add_api(project_dir, TUTORIAL)
+    answers = unique_api()
+    name, function = answers["name"], answers["new_function"]["name"]
+    add_api(project_dir, answers)
     run_cli("push", "--yes", "--project-dir", str(project_dir))
     project = Project.open(project_dir)
-    api_id = meta(project_dir)["api"]["beerapi"]["output"]["ApiId"]
-    done = run_cli("remove", "function", "beerLambda", "--yes", "--project-dir", str(project_dir), check=False)
-    assert done.returncode == 2 and "used by api beerapi" in done.stderr
-    run_cli("remove", "api", "beerapi", "--yes", "--project-dir", str(project_dir))
-    assert not (project_dir / "amplify/backend/api").exists() or not any((project_dir / "amplify/backend/api").iterdir())
+    done = run_cli("remove", "function", function, "--yes", "--project-dir", str(project_dir), check=False)
+    assert done.returncode == 2 and f"used by api {name}" in done.stderr
+    run_cli("remove", "api", name, "--yes", "--project-dir", str(project_dir))
+    assert not (project_dir / "amplify/backend/api" / name).exists()
     run_cli("push", "--yes", "--project-dir", str(project_dir))
     names = [api["name"] for api in project.target().client("apigateway").get_rest_apis()["items"]]
-    assert "beerapi-dev" not in names and api_id
+    assert f"{name}-dev" not in names
     lambda_client = project.target().client("lambda")
-    assert lambda_client.get_function(FunctionName="beerLambda-dev")["Configuration"]["State"] == "Active"
+    assert lambda_client.get_function(FunctionName=f"{function}-dev")["Configuration"]["State"] == "Active"
     with pytest.raises(lambda_client.exceptions.ResourceNotFoundException):
-        lambda_client.get_policy(FunctionName="beerLambda-dev")
+        lambda_client.get_policy(FunctionName=f"{function}-dev")
     stack = json.loads((project_dir / "amplify/team-provider-info.json").read_text())["dev"]["awscloudformation"]["StackName"]
-    assert "beerapi-api-invoke" not in project.target().client("iam").list_role_policies(RoleName=f"{stack}-authRole")["PolicyNames"]
+    policies = project.target().client("iam").list_role_policies(RoleName=f"{stack}-authRole")["PolicyNames"]
+    assert f"{name}-api-invoke" not in policies
     assert "aws_cloud_logic_custom" not in json.loads((project_dir / "src/amplifyconfiguration.json").read_text())
     assert pending(project) == []

@@ -42,22 +42,13 @@ def integration_uri(region: str, function_arn: Any) -> Any:
     return "".join(parts) if isinstance(function_arn, str) else Joined(parts)
 
 
-def shape_hash(api: RestApi) -> str | None:
-    """A hash of what a deployment of this API serves; None while some part is known only once created."""
-    shape = {"routes": api.routes, "authorizer": [api.authorizer, api.user_pool_arn], "cors": api.cors_headers}
-    if _unknown(shape):
-        return None
+def shape_hash(api: RestApi) -> str:
+    """A hash of what a deployment of this API serves: its routes, authorizer and CORS headers.
+
+    The user pool's ARN is left out (it may be known only once the pool is made in the same push): a new pool
+    means a new authorizer, a change that deploys anyway."""
+    shape = {"routes": api.routes, "authorizer": api.authorizer, "cors": api.cors_headers}
     return hashlib.sha256(json.dumps(shape, sort_keys=True, default=str).encode()).hexdigest()[:32]
-
-
-def _unknown(value: Any) -> bool:
-    if isinstance(value, (Var, Joined)):
-        return True
-    if isinstance(value, dict):
-        return any(_unknown(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_unknown(v) for v in value)
-    return False
 
 
 def find_rest_api(name: str, remote: RemoteState) -> dict | None:
@@ -125,10 +116,11 @@ class RestApiRule:
                             {"restApiId": api_id, "authorizerId": stale}, ok_codes=NOT_FOUND, retry=CALL_RETRY)
                     for stale in stale_authorizers]
         steps += changes
-        if found is None or changes or self._deployed_hash(api, api_id, remote) != shape_hash(api):
+        changed = any(isinstance(step, APICall) for step in changes)
+        if found is None or changed or self._deployed_hash(api, api_id, remote) != shape_hash(api):
             steps.append(APICall(key, "update", "apigateway", "create_deployment",
                                  {"restApiId": api_id, "stageName": api.stage,
-                                  "description": DEPLOYMENT_PREFIX + (shape_hash(api) or "")},
+                                  "description": DEPLOYMENT_PREFIX + shape_hash(api)},
                                  store={f"{key}.DeploymentId": "id"}, retry=DEPLOY_RETRY))
         return steps
 
@@ -241,13 +233,12 @@ class RestApiRule:
         return steps
 
     def _plan_removed_resources(self, api: RestApi, api_id: Any, existing: dict) -> list:
-        """Resources the model no longer has (a removed path): the topmost of each removed branch is deleted
-        (API Gateway deletes its children with it)."""
+        """Resources the model no longer has (a removed path), deepest first: API Gateway would delete the
+        children with their parent, moto leaves them behind (and then refuses to deploy), so each goes itself."""
         gone = [path for path in existing if path != "/" and path not in api.routes]
-        topmost = [path for path in gone if not any(path.startswith(other + "/") for other in gone)]
         return [APICall(api.key, "delete", "apigateway", "delete_resource",
                         {"restApiId": api_id, "resourceId": existing[path]["id"]}, ok_codes=NOT_FOUND,
-                        retry=RESOURCE_RETRY) for path in sorted(topmost)]
+                        retry=RESOURCE_RETRY) for path in sorted(gone, key=lambda p: (-p.count("/"), p))]
 
     def _deployed_hash(self, api: RestApi, api_id: Any, remote: RemoteState) -> str | None:
         stage = remote.read("apigateway", "get_stage", missing=NOT_FOUND, restApiId=api_id, stageName=api.stage)
