@@ -273,3 +273,51 @@ def test_remove_api_deletes_the_api_its_permission_and_policy_and_keeps_the_func
     assert f"{name}-api-invoke" not in policies
     assert "aws_cloud_logic_custom" not in json.loads((project_dir / "src/amplifyconfiguration.json").read_text())
     assert pending(project) == []
+
+
+def tutorial_project(folder, suffix: str) -> Project:
+    """init, hosting, auth and the tutorial's api (new function, new table) written but not pushed; names
+    carry the suffix so several such projects share one local cloud."""
+    from amplify_nb.categories import category
+    from amplify_nb.project import add_resource, init_project
+    from amplify_nb.specs import InitSpec
+
+    folder.mkdir(parents=True)
+    project, _ = init_project(folder, InitSpec.for_project(folder), progress=False)
+    for name, answers in (("hosting", {}), ("auth", {"resource_name": f"beerauth{suffix}"}),
+                          ("api", {**TUTORIAL, "name": f"beerapi{suffix}", "new_function": {
+                              "name": f"beerLambda{suffix}", "new_table": {"resource_name": f"beer{suffix}"}}})):
+        add_resource(project, name, category(name).default_spec(project).answered(answers))
+    return Project.open(folder)
+
+
+def normalised_backend(project: Project, suffix: str) -> dict:
+    """The API's state in the cloud and the recorded outputs, with this project's names and ids taken out."""
+    output = meta(project.root)["api"][f"beerapi{suffix}"]["output"]
+    client = project.target().client("apigateway")
+    state = {"api": api_state(client, output["ApiId"]), "output": sorted(output),
+             "deployments": len(client.get_deployments(restApiId=output["ApiId"])["items"]),
+             "permission": json.loads(project.target().client("lambda").get_policy(
+                 FunctionName=f"beerLambda{suffix}-dev")["Policy"])["Statement"][0]["Condition"],
+             "exports": sorted(json.loads((project.root / "src/amplifyconfiguration.json").read_text()))}
+    text = json.dumps(state).replace(output["ApiId"], "API").replace(suffix, "")
+    return json.loads(text)
+
+
+def test_the_tutorials_push_killed_at_every_step_converges_when_run_again(tmp_path, local_cloud):
+    baseline_suffix = uuid.uuid4().hex[:6]
+    baseline = tutorial_project(tmp_path / "baseline", baseline_suffix)
+    total = len(plan(baseline).steps)
+    assert total >= 30
+    run_cli("push", "--yes", "--project-dir", str(baseline.root))
+    expected = normalised_backend(baseline, baseline_suffix)
+    assert expected["deployments"] == 1
+    for step in range(1, total + 1):
+        suffix = uuid.uuid4().hex[:6]
+        project = tutorial_project(tmp_path / f"killed{step}", suffix)
+        killed = run_cli("push", "--yes", "--project-dir", str(project.root),
+                         env={"AMPLIFY_NB_FAULT_AFTER_STEPS": str(step)}, check=False)
+        assert killed.returncode == -9, killed.stdout + killed.stderr
+        run_cli("push", "--yes", "--project-dir", str(project.root))
+        assert normalised_backend(project, suffix) == expected, f"killed after {step}"  # one deployment too
+        assert pending(project) == [], f"a push after the rerun still has work (killed after {step})"
