@@ -80,9 +80,11 @@ class RowsInput(widgets.VBox):
                     [(label, v) for v, label in item_question.choices]
                 field = widgets.Dropdown(options=options, value=value if value in [v for _, v in options] else None,
                                          layout=layout, description_allow_html=False)
-            else:
-                field = widgets.Text(value="" if value is None else str(value), placeholder=item_question.name,
-                                     layout=layout)
+            elif item_question.kind == "bool":  # a path's "Restrict API access?"
+                field = widgets.Checkbox(value=bool(value), indent=False, layout=layout)
+            else:  # a multi-select (a path's permissions) as comma-separated text
+                text = ", ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+                field = widgets.Text(value=text, placeholder=item_question.name, layout=layout)
             field.observe(lambda change: self._sync(), names="value")
             inputs[item_question.name] = field
         self.row_inputs.append(inputs)

@@ -180,3 +180,62 @@ def test_resources_and_invoke_policy_of_a_path():
         "arn:aws:execute-api:us-east-1:123456789012:abc/dev/PUT/book/*/*",
         "arn:aws:execute-api:us-east-1:123456789012:abc/dev/PATCH/book/*",
         "arn:aws:execute-api:us-east-1:123456789012:abc/dev/PATCH/book/*/*"]
+
+
+def test_the_terminal_asks_the_tutorials_questions_in_amplifys_order(monkeypatch):
+    import sys
+
+    from amplify_nb.prompts import ask
+
+    replies = iter(["beerapi", "/beer", "", "beerLambda", "", "", "", "", "", "id", "", "n", "", "n", "n", "n",
+                    "", "", "", "n", ""])
+    prompts = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": prompts.append(prompt) or next(replies))
+    answered = ask(spec({}), {})
+    asked = [p.split(" (")[0].split(" [")[0].strip() for p in prompts]
+    assert asked == [
+        "? Provide a friendly name for your resource to be used as a label for this category in the project",
+        "? Provide a path", "? Choose a Lambda source", "? Provide an AWS Lambda function name",
+        "? Choose the runtime that you want to use", "? Choose the function template that you want to use",
+        "? Choose a DynamoDB data source option",
+        "? Please provide a friendly name for your resource that will be used to label this category in the project",
+        "? Please provide table name", "? What would you like to name this column", "? Please choose the data type",
+        "? Would you like to add another column?", "? Please choose partition key for the table",
+        "? Do you want to add a sort key to your table?", "? Do you want to add global secondary indexes to your table?",
+        "? Do you want to configure advanced settings?", "? Restrict API access?", "? Who should have access?",
+        "? What permissions do you want to grant to Authenticated users?", "? Do you want to add another path?",
+        "? How should callers prove who they are?"]
+    assert "(beer)" in prompts[7]  # the new table is named after the path
+    function = answered.new_function_spec()
+    assert (answered.name, answered.path, function.name, function.crud_table) == ("beerapi", "/beer", "beerLambda", "beer")
+    assert answered.problems() == [] and answered.more_paths == []
+
+
+def test_a_further_paths_guest_question_is_asked_only_for_guests(monkeypatch):
+    import sys
+
+    from amplify_nb.prompts import ask_rows
+
+    replies = iter(["y", "/open", "1", "n", "y", "/guests", "1", "", "2", "read", "read", "n"])
+    prompts = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": prompts.append(prompt) or next(replies))
+    api = spec({"new_function": False}, (AUTH, FUNCTION))
+    rows = ask_rows(api.question("more_paths"), api)
+    assert rows == [{"path": "/open", "function": "listBeers", "restrict_access": False},
+                    {"path": "/guests", "function": "listBeers", "restrict_access": True,
+                     "who": "authenticated_and_guests", "auth_permissions": ["read"], "guest_permissions": ["read"]}]
+    assert sum("Guest users" in p for p in prompts) == 1
+
+
+def test_the_form_renders_the_api_with_the_new_function_as_a_form_inside_it():
+    from amplify_nb.widgets.forms import NestedInput, RowsInput, SpecForm
+
+    form = SpecForm(spec({"path": "/beer"}, (AUTH, FUNCTION)))
+    assert isinstance(form.inputs["new_function"], NestedInput) and isinstance(form.inputs["more_paths"], RowsInput)
+    assert form.spec.new_function_spec().crud_table == "beer" and form.spec.problems() == []
+    form.set(more_paths=[{"path": "/stats", "function": "listBeers"}])
+    assert form.spec.paths()[1]["auth_permissions"] == ["create", "read", "update", "delete"]
+    form.set(lambda_source="project")
+    assert (form.spec.function, form.spec.new_function_spec()) == ("listBeers", None)
