@@ -152,6 +152,10 @@ def test_the_tutorials_api_is_written_pushed_and_planned_empty_the_second_time(p
     assert pending(project) == []
     deployments = client.get_deployments(restApiId=api_id)["items"]
     assert len(deployments) == 1
+    from amplify_nb.categories import category
+    described = dict(category("api").describe(project, "beerapi", meta(project_dir)["api"]["beerapi"]))
+    assert described["API name"] == "beerapi-dev" and described["Stage"] == "dev"
+    assert described["Resources"] == "/beer (ANY, OPTIONS); /beer/{proxy+} (ANY, OPTIONS)"
 
 
 def test_cognito_authorization_makes_a_user_pool_authorizer_and_one_method_per_permission(project_dir):
@@ -241,9 +245,13 @@ def test_restricting_access_without_auth_is_refused(tmp_path, local_cloud):
     run_cli("init", "--yes", "--project-dir", str(folder))
     done = add_api(folder, TUTORIAL, check=False)
     assert done.returncode == 2 and "add auth first" in done.stderr
-    add_api(folder, {**TUTORIAL, "restrict_access": False})
+    run_cli("add", "api", "--yes", "--name", "beerapi", "--path", "/beer", "--new-function", "true",
+            "--restrict-access", "no", "--project-dir", str(folder))  # the same answers as flags
     config = json.loads((folder / "amplify/backend/backend-config.json").read_text())
     assert [d["category"] for d in config["api"]["beerapi"]["dependsOn"]] == ["function"]
+    assert list(config["storage"]) == ["beer"]
+    inputs = json.loads((folder / "amplify/backend/api/beerapi/cli-inputs.json").read_text())
+    assert inputs["paths"]["/beer"]["permissions"] == {"setting": "open"}
 
 
 def test_an_overlapping_path_is_said_not_refused(project_dir):
