@@ -352,6 +352,12 @@ class ApiSpec(InProject, Spec):
             new = self.new_function_spec()
         except InputError as exc:
             return [Problem("new_function", f"new_function: {p.message}") for p in exc.problems]
+        if self.resources is not None and self.name in {r.name for r in self.resources if r.category == "api"}:
+            # answers of an API that exists (a notebook run again): its new function was added with it
+            if new.name in _functions(self):
+                return []
+            return [Problem("new_function", f"new_function: an update does not add functions; add {new.name} with "
+                                            f"`amplify-nb add function`, then use it (function: {new.name}).")]
         found = [Problem("new_function", f"new_function: {p.message}") for p in new.problems()]
         if self.resources is not None and new.name in _functions(self):
             found.append(Problem("new_function", f"new_function: the project already has a function named "

@@ -329,3 +329,19 @@ def test_the_tutorials_push_killed_at_every_step_converges_when_run_again(tmp_pa
         run_cli("push", "--yes", "--project-dir", str(project.root))
         assert normalised_backend(project, suffix) == expected, f"killed after {step}"  # one deployment too
         assert pending(project) == [], f"a push after the rerun still has work (killed after {step})"
+
+
+def test_a_notebook_cell_applying_the_same_answers_twice_changes_nothing_the_second_time(project_dir):
+    from amplify_nb.categories import category
+    from amplify_nb.project import apply_resource
+
+    project = Project.open(project_dir)
+    answers = unique_api()
+
+    def cell():
+        return apply_resource(project, "api", category("api").default_spec(project).answered(answers))
+
+    assert cell()[1] == "added"
+    before = files(project_dir)
+    name, _ = cell()
+    assert name == answers["name"] and files(project_dir) == before

@@ -239,3 +239,12 @@ def test_the_form_renders_the_api_with_the_new_function_as_a_form_inside_it():
     assert form.spec.paths()[1]["auth_permissions"] == ["create", "read", "update", "delete"]
     form.set(lambda_source="project")
     assert (form.spec.function, form.spec.new_function_spec()) == ("listBeers", None)
+
+
+def test_the_answers_of_an_api_that_exists_may_name_its_new_function_again():
+    """A notebook run twice gives the same answers: the function added with the API is the one it uses."""
+    existing = (AUTH, ProjectResource("api", "beerapi", "API Gateway"), ProjectResource("function", "beerLambda"))
+    api = spec({"name": "beerapi", "path": "/beer", "new_function": {"name": "beerLambda"}}, existing)
+    assert api.problems() == [] and api.functions() == ["beerLambda"]
+    other = spec({"name": "beerapi", "new_function": {"name": "otherLambda"}}, existing)
+    assert any("an update does not add functions" in m for m in [p.message for p in other.problems()])
