@@ -217,8 +217,8 @@ class ApiCategory:
     def _user_pool_arn(ctx: DeployContext, entry: dict):
         auth = next((d["resourceName"] for d in entry.get("dependsOn", []) if d.get("category") == "auth"), None)
         if auth is None:
-            raise InputError(f"A Cognito authorizer needs the project's user pool: add auth, then run "
-                             f"`amplify-nb update api` again.")
+            raise InputError("A Cognito authorizer needs the project's user pool: add auth, then run "
+                             "`amplify-nb update api` again.")
         inputs = read_auth_inputs(Path(ctx.project_root) / "amplify" / "backend" / "auth" / auth)
         pool = UserPool(Names(auth, inputs["cognitoConfig"]["sharedId"]).deployed_user_pool(ctx.env))
         return pool.ref("Arn")

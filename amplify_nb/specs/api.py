@@ -174,7 +174,7 @@ class ApiSpec(InProject, Spec):
         follows=lambda s: (_functions(s) or [""])[0] if s.lambda_source == "project" else "",
         help="The function that answers every request to this path.")
     new_function: Any = answer(
-        {}, "The new function", kind="spec", item=FunctionSpec, when=lambda s: s.lambda_source == "new",
+        {}, "The new function (true: the CRUD function with a table named after the path)", kind="spec", item=FunctionSpec, when=lambda s: s.lambda_source == "new",
         help="Answers of `add function` (true alone: the tutorial's CRUD function with a new table named after "
              "the path, partition key id).")
     restrict_access: bool = answer(
