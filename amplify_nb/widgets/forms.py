@@ -320,7 +320,11 @@ class SpecForm:
             self._updating = True
             try:
                 for other, field in self.inputs.items():
-                    if other not in self._touched and not isinstance(field, (RowsInput, AccessInput, NestedInput)):
+                    if other in self._touched or isinstance(field, (RowsInput, AccessInput)):
+                        continue
+                    if isinstance(field, NestedInput):  # an untouched nested flow follows (the api's new table its path)
+                        _write(field, fresh.nested(other)[0].applicable_answers())
+                    else:
                         _write(field, getattr(fresh, other))
             finally:
                 self._updating = False

@@ -232,8 +232,10 @@ def test_a_further_paths_guest_question_is_asked_only_for_guests(monkeypatch):
 def test_the_form_renders_the_api_with_the_new_function_as_a_form_inside_it():
     from amplify_nb.widgets.forms import NestedInput, RowsInput, SpecForm
 
-    form = SpecForm(spec({"path": "/beer"}, (AUTH, FUNCTION)))
+    form = SpecForm(spec({}, (AUTH, FUNCTION)))
     assert isinstance(form.inputs["new_function"], NestedInput) and isinstance(form.inputs["more_paths"], RowsInput)
+    assert form.spec.new_function_spec().crud_table == "items"
+    form.set(path="/beer")  # the new table, not touched yet, follows the path
     assert form.spec.new_function_spec().crud_table == "beer" and form.spec.problems() == []
     form.set(more_paths=[{"path": "/stats", "function": "listBeers"}])
     assert form.spec.paths()[1]["auth_permissions"] == ["create", "read", "update", "delete"]
