@@ -204,6 +204,8 @@ def ask_rows(question: Question, spec: Spec) -> list[dict]:
     while True:
         row = item.from_answers({})
         for row_question in item.questions():
+            if not row_question.applies(row):  # a row's conditional question (a path's guest permissions)
+                continue
             parent = spec.answered({question.name: rows})
             while True:
                 if row_question.optional and not yes_no(row_question.optional, False):
@@ -228,7 +230,7 @@ def ask_rows(question: Question, spec: Spec) -> list[dict]:
                     continue
                 row = candidate
                 break
-        new_row = {k: v for k, v in row.to_answers().items() if v not in ("", None)}
+        new_row = {k: v for k, v in row.applicable_answers().items() if v not in ("", None)}
         whole = [p.message for p in spec.answered({question.name: rows + [new_row]}).problems()
                  if p.field == question.name]
         if whole:

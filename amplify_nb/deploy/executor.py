@@ -17,7 +17,7 @@ import jmespath
 from ..aws import Target, error_code
 from ..errors import CloudError
 from .journal import Journal
-from .plan import APICall, JsonText, Plan, StoreValue, Var, Wait
+from .plan import APICall, Joined, JsonText, Plan, StoreValue, Var, Wait
 
 # Test hook for crash-safety tests: SIGKILL this process right after the Nth step is journaled.
 FAULT_AFTER_STEPS = "AMPLIFY_NB_FAULT_AFTER_STEPS"
@@ -139,6 +139,8 @@ def resolve(value: Any, variables: dict[str, Any]) -> Any:
         return variables[value.name]
     if isinstance(value, JsonText):
         return json.dumps(resolve(value.document, variables))
+    if isinstance(value, Joined):
+        return "".join(str(resolve(part, variables)) for part in value.parts)
     if isinstance(value, dict):
         return {k: resolve(v, variables) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

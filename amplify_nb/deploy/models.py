@@ -121,3 +121,46 @@ def freeze(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return tuple(sorted((freeze(v) for v in value), key=repr)) if len(value) != 1 else freeze(value[0])
     return value
+
+
+# --- API Gateway (REST) --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RestApi(Resource):
+    """A REST API found by its name (`<api>-<env>`), with the whole shape it should have, deployed to one stage.
+
+    routes: {resource path: {HTTP method: {"authorization": NONE | AWS_IAM | COGNITO_USER_POOLS,
+    "function_arn": the Lambda proxy target, or "" for the CORS preflight (a MOCK)}}}; every resource of the
+    API is listed, parents included (a path with no methods: {}). A new deployment is made only when this shape
+    differs from the deployed one (its hash is the deployment's description) or the API had to be changed.
+    """
+
+    type_name: ClassVar[str] = "apigateway.RestApi"
+    region: str = "us-east-1"  # of the functions it invokes (their integration URIs name it)
+    stage: str = "dev"
+    description: str = ""
+    routes: dict = field(default_factory=dict)
+    authorizer: str = ""  # the Cognito user-pool authorizer's name ("" for none)
+    user_pool_arn: Any = ""  # its provider (a Var of the UserPool model while the pool is new)
+    cors_headers: dict = field(default_factory=dict)  # Access-Control-Allow-* for preflights and gateway responses
+    tags: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LambdaPermission(Resource):
+    """A statement of a function's resource policy letting a service invoke it; named `<function>/<statement id>`."""
+
+    type_name: ClassVar[str] = "lambda.Permission"
+    principal: str = "apigateway.amazonaws.com"
+    source_arn: Any = ""  # who may invoke (a Joined ARN naming an API's id)
+
+    @classmethod
+    def on(cls, function_name: str, statement_id: str, source_arn: Any, principal: str = "apigateway.amazonaws.com"):
+        return cls(f"{function_name}/{statement_id}", principal=principal, source_arn=source_arn)
+
+    @property
+    def function_name(self) -> str:
+        return self.name.split("/", 1)[0]
+
+    @property
+    def statement_id(self) -> str:
+        return self.name.split("/", 1)[1]

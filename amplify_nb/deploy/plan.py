@@ -28,6 +28,16 @@ class JsonText:
 
 
 @dataclass(frozen=True)
+class Joined:
+    """A text made of literal parts and Vars, joined once they are known (an ARN naming a new resource's id)."""
+
+    parts: tuple
+
+    def __str__(self) -> str:
+        return "".join(str(part) for part in self.parts)
+
+
+@dataclass(frozen=True)
 class Retry:
     """Retry a call whose error is a known eventual-consistency symptom (e.g. a new IAM role not yet assumable)."""
 
@@ -132,6 +142,8 @@ def _display_default(value: Any) -> Any:
         return str(value)
     if isinstance(value, JsonText):
         return value.document
+    if isinstance(value, Joined):
+        return str(value)
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     return str(value)

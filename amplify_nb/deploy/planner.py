@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Protocol
 
 from ..errors import UnsafeDeletionError
 from .models import Resource
-from .plan import Plan, StoreValue, Var
+from .plan import Joined, Plan, StoreValue, Var
 from .remote import RemoteState
 
 
@@ -85,6 +85,11 @@ def map_model_values(resource: Resource, replace: Callable[[Any], Any]) -> Resou
 
 
 def _map(value: Any, replace: Callable[[Any], Any]) -> Any:
+    if isinstance(value, Joined):  # a text with Vars becomes plain text once every part is known
+        parts = tuple(_map(part, replace) for part in value.parts)
+        if not any(isinstance(part, Var) for part in parts):
+            return "".join(str(part) for part in parts)
+        return Joined(parts) if any(a is not b for a, b in zip(parts, value.parts)) else value
     if isinstance(value, dict):
         items = {k: _map(v, replace) for k, v in value.items()}
         return items if any(items[k] is not value[k] for k in value) else value

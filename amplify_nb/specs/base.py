@@ -93,7 +93,8 @@ class Question:
 
 
 def _row_example(question: Question) -> str:
-    return {"columns": "id:string,name:string,abv:number", "gsis": "byName:name,byStyle:style:abv"}.get(
+    return {"columns": "id:string,name:string,abv:number", "gsis": "byName:name,byStyle:style:abv",
+            "more_paths": "/stats:beerLambda,/open/{id}:beerLambda:no"}.get(
         question.name, ":".join(q.name for q in question.item.questions()))
 
 

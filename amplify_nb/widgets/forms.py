@@ -80,9 +80,11 @@ class RowsInput(widgets.VBox):
                     [(label, v) for v, label in item_question.choices]
                 field = widgets.Dropdown(options=options, value=value if value in [v for _, v in options] else None,
                                          layout=layout, description_allow_html=False)
-            else:
-                field = widgets.Text(value="" if value is None else str(value), placeholder=item_question.name,
-                                     layout=layout)
+            elif item_question.kind == "bool":  # a path's "Restrict API access?"
+                field = widgets.Checkbox(value=bool(value), indent=False, layout=layout)
+            else:  # a multi-select (a path's permissions) as comma-separated text
+                text = ", ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+                field = widgets.Text(value=text, placeholder=item_question.name, layout=layout)
             field.observe(lambda change: self._sync(), names="value")
             inputs[item_question.name] = field
         self.row_inputs.append(inputs)
@@ -318,7 +320,11 @@ class SpecForm:
             self._updating = True
             try:
                 for other, field in self.inputs.items():
-                    if other not in self._touched and not isinstance(field, (RowsInput, AccessInput, NestedInput)):
+                    if other in self._touched or isinstance(field, (RowsInput, AccessInput)):
+                        continue
+                    if isinstance(field, NestedInput):  # an untouched nested flow follows (the api's new table its path)
+                        _write(field, fresh.nested(other)[0].applicable_answers())
+                    else:
                         _write(field, getattr(fresh, other))
             finally:
                 self._updating = False
