@@ -116,3 +116,28 @@ def ensure_crud_function(project_dir: Path, env_name: str, target: str = "local"
            if (row.category, row.resource_name) in (("function", function_name), ("storage", table_name))):
         push(project, progress=False)
     return project
+
+
+def api_spec(project: Project, function_name: str = "beerfn", table_name: str = "beer", **answers):
+    """The tutorial's api answers: `/beer` answered by the CRUD function `function_name`, a new one (with its new
+    table, unless the project has it) or the project's own when 05-function made it first."""
+    if function_name in project.backend_config().get("function", {}):
+        source = {"function": function_name}
+    else:
+        source = {"new_function": crud_function_spec(project, function_name, table_name).applicable_answers()}
+    return resource_spec(project, "api", **source, **answers)
+
+
+def ensure_api(project_dir: Path, env_name: str, target: str = "local", function_name: str = "beerfn",
+               table_name: str = "beer", **answers) -> Project:
+    """What 04-api does, for a later notebook run alone: hosting and auth if missing, the api (with its function
+    and table), pushed."""
+    from .project import apply_resource, push, resource_status
+
+    ensure_hosting(project_dir, env_name, target)
+    project = ensure_auth(project_dir, env_name, target)
+    if not project.backend_config().get("api"):
+        apply_resource(project, "api", api_spec(project, function_name, table_name, **answers))
+    if any(row.operation != "No Change" for row in resource_status(project)):
+        push(project, progress=False)
+    return project
