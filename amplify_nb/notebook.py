@@ -122,9 +122,10 @@ def api_spec(project: Project, function_name: str = "beerfn", table_name: str = 
     """The tutorial's api answers: `/beer` answered by the CRUD function `function_name`, a new one (with its new
     table, unless the project has it) or the project's own when 05-function made it first."""
     if function_name in project.backend_config().get("function", {}):
-        source = {"function": function_name}
+        source = {"lambda_source": "project", "function": function_name}
     else:
-        source = {"new_function": crud_function_spec(project, function_name, table_name).applicable_answers()}
+        source = {"lambda_source": "new",
+                  "new_function": crud_function_spec(project, function_name, table_name).applicable_answers()}
     return resource_spec(project, "api", **source, **answers)
 
 

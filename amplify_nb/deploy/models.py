@@ -144,6 +144,10 @@ class RestApi(Resource):
     cors_headers: dict = field(default_factory=dict)  # Access-Control-Allow-* for preflights and gateway responses
     tags: dict = field(default_factory=dict)
 
+    def identity(self) -> dict:
+        """Its name and the env stack it is tagged with: API names are not unique, the owner tells ours apart."""
+        return {**super().identity(), "owner": self.tags.get("amplify-nb:stack")}
+
 
 @dataclass(frozen=True)
 class LambdaPermission(Resource):

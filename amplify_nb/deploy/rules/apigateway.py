@@ -51,11 +51,20 @@ def shape_hash(api: RestApi) -> str:
     return hashlib.sha256(json.dumps(shape, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-def find_rest_api(name: str, remote: RemoteState) -> dict | None:
-    """The REST API of that name, reading every page (names are not unique: the oldest wins)."""
+OWNER_TAG = "amplify-nb:stack"  # the env's root stack: unique per project and env
+
+
+def find_rest_api(name: str, remote: RemoteState, owner: str | None = None) -> dict | None:
+    """The REST API of that name, reading every page. Names are not unique in API Gateway, and another project's
+    env may have an API of the same name on the same cloud: with `owner` (the env's stack) only an API tagged with
+    it is ours, so a push never adopts (or changes, or deletes) another project's API. Of several, the oldest."""
     found = [api for api in remote.paginate("apigateway", "get_rest_apis", "items", PaginationConfig={"PageSize": PAGE})
-             if api.get("name") == name]
+             if api.get("name") == name and (owner is None or (api.get("tags") or {}).get(OWNER_TAG) == owner)]
     return min(found, key=lambda api: str(api.get("createdDate", ""))) if found else None
+
+
+def _owner(tags: dict) -> str | None:
+    return tags.get(OWNER_TAG)
 
 
 def _parent(path: str) -> str:
@@ -74,7 +83,7 @@ def _cors_parameters(prefix: str, headers: dict, literal: bool) -> dict:
 class RestApiRule:
     def plan(self, api: RestApi, remote: RemoteState) -> list:
         key = api.key
-        found = find_rest_api(api.name, remote)
+        found = find_rest_api(api.name, remote, _owner(api.tags))
         steps: list = []
         if found is None:
             params = {"name": api.name, "description": api.description,
@@ -251,14 +260,14 @@ class RestApiRule:
 
     # --- deletion ----------------------------------------------------------------------------------------------
     def exists(self, identity: dict, remote: RemoteState) -> bool:
-        return find_rest_api(identity["name"], remote) is not None
+        return find_rest_api(identity["name"], remote, identity.get("owner")) is not None
 
     def tags(self, identity: dict, remote: RemoteState) -> dict | None:
-        found = find_rest_api(identity["name"], remote)
+        found = find_rest_api(identity["name"], remote, identity.get("owner"))
         return (found.get("tags") or {}) if found else None
 
     def plan_delete(self, identity: dict, remote: RemoteState) -> list:
-        found = find_rest_api(identity["name"], remote)
+        found = find_rest_api(identity["name"], remote, identity.get("owner"))
         if found is None:
             return []
         return [APICall(f"{RestApi.type_name}:{identity['name']}", "delete", "apigateway", "delete_rest_api",
