@@ -163,7 +163,7 @@ def test_the_beer_page_says_when_the_api_does_not_accept_the_session(tmp_path, c
 def published_beer_app(tmp_path: Path, authorization: str):
     from amplify_nb import sample_app
     from amplify_nb.hosting import publish
-    from amplify_nb.notebook import resource_spec
+    from amplify_nb.notebook import api_spec
     from amplify_nb.project import Project, add_resource
     from amplify_nb.specs.auth import AuthSpec
     from amplify_nb.specs.hosting import HostingSpec
@@ -175,8 +175,10 @@ def published_beer_app(tmp_path: Path, authorization: str):
     sample_app.install(project)
     add_resource(project, "hosting", HostingSpec(bucket_name=f"site-{uuid.uuid4().hex[:10]}", environment="DEV"))
     add_resource(project, "auth", AuthSpec(resource_name="beerauth"))
-    add_resource(project, "api", resource_spec(project, "api", name="beerapi", path="/beer", new_function=True,
-                                               restrict_access=True, authorization=authorization))
+    suffix = uuid.uuid4().hex[:6]  # functions and tables are named <name>-<env>: one pair per test on the cloud
+    add_resource(project, "api", api_spec(project, function_name=f"beerfn{suffix}", table_name=f"beer{suffix}",
+                                          name="beerapi", path="/beer", restrict_access=True,
+                                          authorization=authorization))
     return project, publish(project, progress=False).url
 
 

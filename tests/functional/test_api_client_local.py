@@ -14,7 +14,9 @@ PASSWORD = "correct horse 42"
 
 @pytest.fixture(scope="module", params=["iam", "cognito"])
 def beer_project(request, tmp_path_factory, local_cloud):
-    from amplify_nb.notebook import resource_spec
+    import uuid
+
+    from amplify_nb.notebook import api_spec
     from amplify_nb.project import Project, add_resource, init_project, push
     from amplify_nb.specs import InitSpec
     from amplify_nb.specs.auth import AuthSpec
@@ -22,8 +24,10 @@ def beer_project(request, tmp_path_factory, local_cloud):
     folder = tmp_path_factory.mktemp(f"api-{request.param}") / "beer"
     project, _ = init_project(folder, InitSpec.for_project(folder, {}), progress=False)
     add_resource(project, "auth", AuthSpec(resource_name="beerauth"))
-    add_resource(project, "api", resource_spec(project, "api", name="beerapi", path="/beer", new_function=True,
-                                               restrict_access=True, authorization=request.param))
+    suffix = uuid.uuid4().hex[:6]  # functions and tables are named <name>-<env>: one pair per project on the cloud
+    add_resource(project, "api", api_spec(project, function_name=f"beerfn{suffix}", table_name=f"beer{suffix}",
+                                          name="beerapi", path="/beer", restrict_access=True,
+                                          authorization=request.param))
     push(project, progress=False)
     return Project.open(folder), request.param
 
