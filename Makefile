@@ -65,11 +65,11 @@ $(STAMP): pyproject.toml
 
 # Playwright's own browser download does not work everywhere: the browser tests use Debian's chromium.
 chromium:
-	@if [ -x $(CHROMIUM) ]; then \
-	  echo "chromium: $(CHROMIUM) is installed"; \
+	@if [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -qi "Noto Color Emoji"; then \
+	  echo "chromium: $(CHROMIUM) and an emoji font are installed"; \
 	elif command -v apt-get >/dev/null; then \
-	  echo "chromium: installing Debian's chromium with apt-get"; \
-	  $(APT_GET) update && $(APT_GET) install -y --no-install-recommends chromium; \
+	  echo "chromium: installing Debian's chromium and an emoji font (the app and notebooks use a few) with apt-get"; \
+	  $(APT_GET) update && $(APT_GET) install -y --no-install-recommends chromium fonts-noto-color-emoji; \
 	else \
 	  echo "chromium: $(CHROMIUM) is missing and apt-get is not available;" \
 	       "browser tests will be skipped (or fail under CI)" >&2; \
