@@ -78,7 +78,7 @@ def _use_sample_app_commands(project) -> None:
 
 def build(project_dir: Path | str = ".") -> dict:
     """SourceDir -> DistributionDir, plus build-info.js. Returns {"source", "distribution", "files"}."""
-    from ..project import Project
+    from ..project import Project, current_spec
 
     project = Project.open(project_dir)
     config = project.frontend_config
@@ -91,7 +91,9 @@ def build(project_dir: Path | str = ".") -> dict:
                                 "(python -m amplify_nb.sample_app install).")
     shutil.rmtree(distribution, ignore_errors=True)
     shutil.copytree(source, distribution, ignore=shutil.ignore_patterns(".*"))
-    info = {"projectName": project.name, "envName": project.env_name}
+    hosting = project.backend_config().get("hosting", {})
+    info = {"projectName": project.name, "envName": project.env_name,
+            "hosting": current_spec(project, "hosting").environment if hosting else None}
     atomic_write_text(distribution / BUILD_INFO_NAME, f"export default {json.dumps(info, indent=2)};\n")
     files = sorted(p.relative_to(distribution).as_posix() for p in distribution.rglob("*") if p.is_file())
     return {"source": str(source), "distribution": str(distribution), "files": files}

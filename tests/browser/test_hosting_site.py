@@ -45,7 +45,8 @@ def test_the_published_app_runs_from_the_hosting_url_and_deep_links_fall_back_to
     errors = collect_errors(page)
 
     page.goto(url + "/")
-    expect(page.locator("#welcome")).to_contain_text("dev environment")
+    expect(page.locator("#welcome")).to_contain_text(f"{environment} hosting")  # the setup it really has
+    expect(page.locator("#welcome")).to_contain_text("of env dev")
     expect(page.get_by_role("heading", name=f"Welcome to {project.name}")).to_be_visible()
     expect(page.locator(".env")).to_have_text("dev")
     expect(page.locator("td").filter(has_text=url).first).to_be_visible()  # aws_content_delivery_url, read by the app

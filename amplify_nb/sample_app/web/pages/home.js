@@ -26,7 +26,9 @@ registerPage('/', {
     heading.textContent = `Welcome to ${config.project.name}`;
     const intro = document.createElement('p');
     intro.id = 'welcome';
-    intro.textContent = `This page is served by the ${config.project.env} environment's hosting.`;
+    const setups = { DEV: 'DEV hosting (an S3 website)', PROD: 'PROD hosting (S3 behind CloudFront)' };
+    intro.textContent = `This page is served by the ${setups[config.project.hosting] || 'hosting'} of env `
+      + `${config.project.env}.`;
     const table = document.createElement('table');
     table.append(
       row('Project', config.project.name),
