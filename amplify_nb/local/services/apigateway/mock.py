@@ -1,0 +1,80 @@
+"""Mock stages: a project's unpushed API, registered with the daemon by `amplify-nb mock api`.
+
+Why in the daemon and not in the CLI's own server: a mock must enforce auth exactly as the pushed API does, and
+what that needs lives here (the state dir's token key and JWKS, the identity-pool credentials the local cloud
+issued, moto's users, pools and roles under the cloud's lock). Served through the same routing -> auth ->
+integration path as a deployed stage, only the StageView comes from the project's files (POSTed here) and its
+integrations run the functions' local folders. Mocks live in memory: DELETE, or a restart of the daemon, drops
+them; nothing is written to the state log.
+
+    POST   /_amplify_nb/apis/mock                 {"name", "stage", "account_id", "region", "parts", "functions",
+                                                  "role_policies"} -> 201 {"api_id", "stage"}
+    DELETE /_amplify_nb/apis/mock/<api id>/<stage> -> 204 (404 when no such mock)
+    GET    /_amplify_nb/apis/mock                 -> 200 [{"api_id", "stage", "name"}]
+"""
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from .models import LocalFunction, StageView, parts_from_json
+
+MOCK_PATH = "/_amplify_nb/apis/mock"
+MOCK_PATHS = re.compile(r"^/_amplify_nb/apis/mock(/[^/]+/[^/]+)?/?$")
+MOCK_PREFIX = "mock-"
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+class MockError(ValueError):
+    """A mock description the daemon cannot serve (answered 400 with this message)."""
+
+
+def mock_api_id(name: str) -> str:
+    """The id a mock of API `name` is served under (`/restapis/mock-<name>/<env>/_user_request_`)."""
+    return f"{MOCK_PREFIX}{name}"
+
+
+def stage_from_description(data: dict[str, Any]) -> StageView:
+    """The StageView a POSTed mock description asks for (MockError when it is not one)."""
+    try:
+        name, stage = str(data["name"]), str(data["stage"])
+        if not _NAME.match(name) or not _NAME.match(stage):
+            raise MockError(f"bad mock name or stage: {name!r}, {stage!r}")
+        parts = parts_from_json(data["parts"])
+        functions = {str(arn): LocalFunction(**entry) for arn, entry in (data.get("functions") or {}).items()}
+        return StageView(mock_api_id(name), name, stage, f"mock-{stage}", str(data["account_id"]),
+                         str(data["region"]), parts["resources"], parts["authorizers"], parts["gateway_responses"],
+                         parts["binary_media_types"], {}, functions, dict(data.get("role_policies") or {}))
+    except MockError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise MockError(f"not a mock API description: {exc!r}") from None
+
+
+class MockStages:
+    """The mock stages being served, by (api id, stage)."""
+
+    def __init__(self) -> None:
+        self._stages: dict[tuple[str, str], StageView] = {}
+        self._lock = threading.Lock()
+
+    def register(self, data: dict[str, Any]) -> StageView:
+        stage = stage_from_description(data)
+        with self._lock:
+            self._stages[(stage.api_id, stage.stage)] = stage
+        return stage
+
+    def drop(self, api_id: str, stage: str) -> bool:
+        with self._lock:
+            return self._stages.pop((api_id, stage), None) is not None
+
+    def get(self, api_id: str, stage: str) -> StageView | None:
+        if not api_id.startswith(MOCK_PREFIX):
+            return None
+        with self._lock:
+            return self._stages.get((api_id, stage))
+
+    def listing(self) -> list[dict[str, str]]:
+        with self._lock:
+            return [{"api_id": s.api_id, "stage": s.stage, "name": s.api_name} for s in self._stages.values()]
