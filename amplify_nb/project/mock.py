@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..categories.api import ApiCategory, function_arn
+from ..categories.api import ApiCategory, authorization_mode, function_arn
 from ..categories.auth import auth_resource_name
 from ..categories.function import PARAMETERS, TABLE_ATTRIBUTES
 from ..categories.storage import deployed_table_name
@@ -106,6 +106,17 @@ class MockApi:
                 raise
         except urllib.error.URLError:
             pass
+
+    def exports(self, project: Project) -> dict:
+        """The project's aws-exports with this API's endpoint pointed at the mock (for the Python `API` client)."""
+        from .exports import build_exports
+
+        exports = build_exports(project)
+        entries = [entry for entry in exports.get("aws_cloud_logic_custom") or [] if entry.get("name") != self.name]
+        mode = authorization_mode(API_CATEGORY.read_spec(project, self.name))
+        entries.append({"name": self.name, "endpoint": self.url, "region": project.target().region,
+                        "authorization": mode})
+        return {**exports, "aws_cloud_logic_custom": entries}
 
     def __enter__(self) -> "MockApi":
         return self

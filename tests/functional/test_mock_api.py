@@ -1,0 +1,165 @@
+"""`amplify-nb mock api`: the project's unpushed API served by the local cloud with the same paths, auth, events
+and errors as the pushed one, each function running its local src/ (edited, not pushed) against the env's tables."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+import requests
+from cli_runner import run_cli
+
+from amplify_nb.client import API, ApiError, Auth, BeerApi, ForbiddenError
+from amplify_nb.fileio import atomic_write_json, read_json
+
+PASSWORD = "correct horse 42"
+EDIT = '''
+
+_pushed_handler = handler
+
+
+def handler(event, context):
+    if (event.get("queryStringParameters") or {}).get("fail"):
+        raise RuntimeError("asked to fail")
+    response = _pushed_handler(event, context)
+    response.setdefault("headers", {})["X-Handler-Version"] = "edited"
+    return response
+'''
+
+
+@pytest.fixture(scope="module")
+def edited_project(tmp_path_factory, local_cloud):
+    """The tutorial's beer API (IAM, signed-in users may do everything) pushed, then edited without a push: the
+    handler marks its answers and can fail on request, and a new path /brewery (read only) is added."""
+    from amplify_nb.notebook import resource_spec
+    from amplify_nb.project import Project, add_resource, init_project, push
+    from amplify_nb.specs import InitSpec
+    from amplify_nb.specs.auth import AuthSpec
+
+    folder = tmp_path_factory.mktemp("mock-api") / "beer"
+    project, _ = init_project(folder, InitSpec.for_project(folder, {}), progress=False)
+    add_resource(project, "auth", AuthSpec(resource_name="beerauth"))
+    add_resource(project, "api", resource_spec(project, "api", name="beerapi", path="/beer", new_function=True,
+                                               restrict_access=True))
+    push(project, progress=False)
+    project = Project.open(folder)
+    function = next(iter(project.backend_config()["function"]))
+    handler = project.paths.resource_dir("function", function) / "src" / "index.py"
+    handler.write_text(handler.read_text() + EDIT)
+    inputs_file = project.paths.resource_dir("api", "beerapi") / "cli-inputs.json"
+    inputs = read_json(inputs_file)
+    inputs["paths"]["/brewery"] = {"name": "/brewery", "lambdaFunction": function,
+                                   "permissions": {"setting": "private", "auth": ["read"]}}
+    atomic_write_json(inputs_file, inputs)
+    return project
+
+
+def signed_in(project) -> Auth:
+    auth = Auth.from_project(project)
+    email = f"mock-api-{time.time_ns()}@example.com"
+    auth.sign_up(email, PASSWORD)
+    auth.confirm_sign_up(email, auth.latest_code(email, "sign-up"))
+    auth.sign_in(email, PASSWORD)
+    return auth
+
+
+@pytest.fixture(scope="module")
+def mocked(edited_project):
+    from amplify_nb.project.mock import mock_api
+
+    with mock_api(edited_project) as mock:
+        yield mock
+
+
+@pytest.fixture(scope="module")
+def user(edited_project) -> Auth:
+    return signed_in(edited_project)
+
+
+def test_the_mock_runs_the_edited_handler_while_the_pushed_api_runs_the_pushed_one(edited_project, mocked, user):
+    pushed = API(edited_project, auth=user)
+    mock = API(mocked.exports(edited_project), auth=user)
+    added = BeerApi(mock).add("Punk IPA", "BrewDog", "IPA")
+    assert pushed.get("beerapi", f"/beer/{added['id']}")["name"] == "Punk IPA"  # the same table
+
+    mock_answer = mock.request("GET", "beerapi", f"/beer/{added['id']}")
+    pushed_answer = pushed.request("GET", "beerapi", f"/beer/{added['id']}")
+    assert mock_answer.headers.get("X-Handler-Version") == "edited"
+    assert "X-Handler-Version" not in pushed_answer.headers
+
+
+def test_a_path_added_but_not_pushed_is_served_by_the_mock_only(edited_project, mocked, user):
+    mock = API(mocked.exports(edited_project), auth=user)
+    pushed = API(edited_project, auth=user)
+    assert isinstance(mock.get("beerapi", "/brewery"), list)
+    with pytest.raises(ForbiddenError) as caught:
+        pushed.get("beerapi", "/brewery")
+    assert caught.value.error_type == "MissingAuthenticationTokenException"
+    with pytest.raises(ForbiddenError) as denied:  # /brewery grants read only: the mock enforces the new grant
+        mock.post("beerapi", "/brewery", {"name": "x", "brand": "y", "type": "z"})
+    assert denied.value.error_type == "AccessDeniedException"
+
+
+def test_the_mock_refuses_an_unsigned_request_as_the_pushed_api_does(edited_project, mocked):
+    pushed_url = edited_project.amplify_meta()["api"]["beerapi"]["output"]["RootUrl"]
+    for root in (pushed_url, mocked.url):
+        answer = requests.get(f"{root}/beer", timeout=30)
+        assert answer.status_code == 403
+        assert answer.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+        assert answer.headers["Access-Control-Allow-Origin"] == "*"
+        assert answer.json() == {"message": "Missing Authentication Token"}
+    preflight = requests.options(f"{mocked.url}/beer", timeout=30)
+    assert preflight.status_code == 200 and "PUT" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_a_function_error_is_a_502_and_the_inspector_records_the_mock(edited_project, mocked, user):
+    mock = API(mocked.exports(edited_project), auth=user)
+    with pytest.raises(ApiError) as failed:
+        mock.request("GET", "beerapi", "/beer", query={"fail": "1"}, retry=False)
+    assert failed.value.status == 502
+    assert failed.value.body == {"message": "Internal server error"}
+    endpoint = mocked.endpoint
+    with urllib.request.urlopen(f"{endpoint}/_amplify_nb/apis/requests?api={mocked.api_id}") as found:
+        rows = json.loads(found.read())
+    assert any(row["status"] == 502 and row["resource"] == "/beer" for row in rows)
+
+
+def test_the_cli_prints_the_url_serves_it_and_stops_on_ctrl_c(edited_project):
+    process = subprocess.Popen([sys.executable, "-m", "amplify_nb.cli", "mock", "api", "beerapi", "--project-dir",
+                                str(edited_project.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ))
+    try:
+        lines = [process.stdout.readline() for _ in range(2)]
+        url = lines[1].strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/restapis/mock-beerapi/dev/_user_request_"), lines
+        assert requests.options(f"{url}/brewery", timeout=30).status_code == 200
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode in (0, 130), err
+    assert "Mock stopped" in out
+    gone = requests.options(f"{url}/brewery", timeout=30)
+    assert gone.status_code == 403 and gone.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+
+
+def test_a_restricted_api_without_pushed_auth_is_refused_with_exit_2(tmp_path, local_cloud):
+    from amplify_nb.notebook import resource_spec
+    from amplify_nb.project import add_resource, init_project
+    from amplify_nb.specs import InitSpec
+    from amplify_nb.specs.auth import AuthSpec
+
+    folder = tmp_path / "unpushed"
+    project, _ = init_project(folder, InitSpec.for_project(folder, {}), progress=False)
+    add_resource(project, "auth", AuthSpec(resource_name="unpushedauth"))
+    add_resource(project, "api", resource_spec(project, "api", name="unpushedapi", path="/beer", new_function=True,
+                                               restrict_access=True))
+    done = run_cli("mock", "api", "--project-dir", str(folder), check=False)
+    assert done.returncode == 2, done.stderr
+    assert "push" in done.stderr and "identity pool" in done.stderr
