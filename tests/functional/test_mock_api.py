@@ -32,31 +32,37 @@ def handler(event, context):
 '''
 
 
-@pytest.fixture(scope="module")
-def edited_project(tmp_path_factory, local_cloud):
-    """The tutorial's beer API (IAM, signed-in users may do everything) pushed, then edited without a push: the
-    handler marks its answers and can fail on request, and a new path /brewery (read only) is added."""
+@pytest.fixture(scope="module", params=["iam", "cognito"])
+def edited_project(request, tmp_path_factory, local_cloud):
+    """The tutorial's beer API (signed-in users may do everything; IAM as Amplify, or a Cognito authorizer) pushed,
+    then edited without a push: the handler marks its answers and can fail on request, and a new path /brewery
+    (read only) is added."""
     from amplify_nb.notebook import resource_spec
     from amplify_nb.project import Project, add_resource, init_project, push
     from amplify_nb.specs import InitSpec
     from amplify_nb.specs.auth import AuthSpec
 
-    folder = tmp_path_factory.mktemp("mock-api") / "beer"
+    folder = tmp_path_factory.mktemp("mock-api") / f"beer{request.param}"  # one project name per mode
     project, _ = init_project(folder, InitSpec.for_project(folder, {}), progress=False)
     add_resource(project, "auth", AuthSpec(resource_name="beerauth"))
-    add_resource(project, "api", resource_spec(project, "api", name="beerapi", path="/beer", new_function=True,
-                                               restrict_access=True))
+    add_resource(project, "api", resource_spec(project, "api", name=f"beer{request.param}", path="/beer",
+                                               new_function=True, restrict_access=True, authorization=request.param))
     push(project, progress=False)
     project = Project.open(folder)
     function = next(iter(project.backend_config()["function"]))
     handler = project.paths.resource_dir("function", function) / "src" / "index.py"
     handler.write_text(handler.read_text() + EDIT)
-    inputs_file = project.paths.resource_dir("api", "beerapi") / "cli-inputs.json"
+    inputs_file = project.paths.resource_dir("api", api_of(project)) / "cli-inputs.json"
     inputs = read_json(inputs_file)
     inputs["paths"]["/brewery"] = {"name": "/brewery", "lambdaFunction": function,
                                    "permissions": {"setting": "private", "auth": ["read"]}}
     atomic_write_json(inputs_file, inputs)
     return project
+
+
+def api_of(project) -> str:
+    """The project's API (one per mode: API names are found by name in the one local cloud)."""
+    return next(iter(project.backend_config()["api"]))
 
 
 def signed_in(project) -> Auth:
@@ -85,10 +91,10 @@ def test_the_mock_runs_the_edited_handler_while_the_pushed_api_runs_the_pushed_o
     pushed = API(edited_project, auth=user)
     mock = API(mocked.exports(edited_project), auth=user)
     added = BeerApi(mock).add("Punk IPA", "BrewDog", "IPA")
-    assert pushed.get("beerapi", f"/beer/{added['id']}")["name"] == "Punk IPA"  # the same table
+    assert pushed.get(api_of(edited_project), f"/beer/{added['id']}")["name"] == "Punk IPA"  # the same table
 
-    mock_answer = mock.request("GET", "beerapi", f"/beer/{added['id']}")
-    pushed_answer = pushed.request("GET", "beerapi", f"/beer/{added['id']}")
+    mock_answer = mock.request("GET", api_of(edited_project), f"/beer/{added['id']}")
+    pushed_answer = pushed.request("GET", api_of(edited_project), f"/beer/{added['id']}")
     assert mock_answer.headers.get("X-Handler-Version") == "edited"
     assert "X-Handler-Version" not in pushed_answer.headers
 
@@ -96,23 +102,25 @@ def test_the_mock_runs_the_edited_handler_while_the_pushed_api_runs_the_pushed_o
 def test_a_path_added_but_not_pushed_is_served_by_the_mock_only(edited_project, mocked, user):
     mock = API(mocked.exports(edited_project), auth=user)
     pushed = API(edited_project, auth=user)
-    assert isinstance(mock.get("beerapi", "/brewery"), list)
+    assert isinstance(mock.get(api_of(edited_project), "/brewery"), list)
     with pytest.raises(ForbiddenError) as caught:
-        pushed.get("beerapi", "/brewery")
+        pushed.get(api_of(edited_project), "/brewery")
     assert caught.value.error_type == "MissingAuthenticationTokenException"
     with pytest.raises(ForbiddenError) as denied:  # /brewery grants read only: the mock enforces the new grant
-        mock.post("beerapi", "/brewery", {"name": "x", "brand": "y", "type": "z"})
-    assert denied.value.error_type == "AccessDeniedException"
+        mock.post(api_of(edited_project), "/brewery", {"name": "x", "brand": "y", "type": "z"})
+    mode = mock.config(api_of(edited_project)).authorization  # IAM: the role's policy denies; Cognito: no POST method
+    assert denied.value.error_type == {"iam": "AccessDeniedException",
+                                       "cognito": "MissingAuthenticationTokenException"}[mode]
 
 
-def test_the_mock_refuses_an_unsigned_request_as_the_pushed_api_does(edited_project, mocked):
-    pushed_url = edited_project.amplify_meta()["api"]["beerapi"]["output"]["RootUrl"]
-    for root in (pushed_url, mocked.url):
-        answer = requests.get(f"{root}/beer", timeout=30)
-        assert answer.status_code == 403
-        assert answer.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+def test_the_mock_refuses_a_request_without_credentials_as_the_pushed_api_does(edited_project, mocked):
+    pushed_url = edited_project.amplify_meta()["api"][api_of(edited_project)]["output"]["RootUrl"]
+    answers = [requests.get(f"{root}/beer", timeout=30) for root in (pushed_url, mocked.url)]
+    for answer in answers:  # IAM: 403 Missing Authentication Token; Cognito: 401 Unauthorized
+        assert answer.status_code in (401, 403)
         assert answer.headers["Access-Control-Allow-Origin"] == "*"
-        assert answer.json() == {"message": "Missing Authentication Token"}
+    assert [(a.status_code, a.headers["x-amzn-ErrorType"], a.json()) for a in answers[:1]] == \
+        [(a.status_code, a.headers["x-amzn-ErrorType"], a.json()) for a in answers[1:]]
     preflight = requests.options(f"{mocked.url}/beer", timeout=30)
     assert preflight.status_code == 200 and "PUT" in preflight.headers["Access-Control-Allow-Methods"]
 
@@ -120,7 +128,7 @@ def test_the_mock_refuses_an_unsigned_request_as_the_pushed_api_does(edited_proj
 def test_a_function_error_is_a_502_and_the_inspector_records_the_mock(edited_project, mocked, user):
     mock = API(mocked.exports(edited_project), auth=user)
     with pytest.raises(ApiError) as failed:
-        mock.request("GET", "beerapi", "/beer", query={"fail": "1"}, retry=False)
+        mock.request("GET", api_of(edited_project), "/beer", query={"fail": "1"}, retry=False)
     assert failed.value.status == 502
     assert failed.value.body == {"message": "Internal server error"}
     endpoint = mocked.endpoint
@@ -130,13 +138,13 @@ def test_a_function_error_is_a_502_and_the_inspector_records_the_mock(edited_pro
 
 
 def test_the_cli_prints_the_url_serves_it_and_stops_on_ctrl_c(edited_project):
-    process = subprocess.Popen([sys.executable, "-m", "amplify_nb.cli", "mock", "api", "beerapi", "--project-dir",
+    process = subprocess.Popen([sys.executable, "-m", "amplify_nb.cli", "mock", "api", api_of(edited_project), "--project-dir",
                                 str(edited_project.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=dict(os.environ))
     try:
         lines = [process.stdout.readline() for _ in range(2)]
         url = lines[1].strip()
-        assert url.startswith("http://127.0.0.1:") and url.endswith("/restapis/mock-beerapi/dev/_user_request_"), lines
+        assert url.startswith("http://127.0.0.1:") and url.endswith(f"/restapis/mock-{api_of(edited_project)}/dev/_user_request_"), lines
         assert requests.options(f"{url}/brewery", timeout=30).status_code == 200
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
