@@ -135,6 +135,8 @@ def test_a_function_error_is_a_502_and_the_inspector_records_the_mock(edited_pro
     with urllib.request.urlopen(f"{endpoint}/_amplify_nb/apis/requests?api={mocked.api_id}") as found:
         rows = json.loads(found.read())
     assert any(row["status"] == 502 and row["resource"] == "/beer" for row in rows)
+    added = [row for row in rows if row["method"] == "POST" and 200 <= row["status"] < 300]
+    assert added and any(call["operation"] == "PutItem" for call in added[-1]["dynamodb"])
 
 
 def test_the_cli_prints_the_url_serves_it_and_stops_on_ctrl_c(edited_project):

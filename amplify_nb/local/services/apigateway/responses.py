@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -222,14 +223,20 @@ class ApiGatewayService(Middleware):
         """A mock stage's function: its folder as it is now, in a fresh worker (so every edit is live at once),
         with the environment the CLI gave it. No permission check: the function may not be pushed yet."""
         from ....lambda_runtime import invoke_local
+        from ....lambda_runtime.config import Credentials
 
+        # a key of this invoke's own, so the inspector can tell the handler's DynamoDB calls apart
+        followed = SimpleNamespace(worker_access_key=f"AKIAMOCK{uuid.uuid4().hex[:12].upper()}")
+        credentials = Credentials(followed.worker_access_key, uuid.uuid4().hex)
+        self.inspector.track(followed, record)
         started = time.perf_counter()
         with self.context.lock.released():
             future = self.integrations.submit(
                 invoke_local, function.code_dir, function.handler, event, name=function.name,
                 runtime=function.runtime, timeout=function.timeout, memory=function.memory,
                 environment=function.environment, endpoint=self.context.settings.endpoint,
-                region=function.environment.get("REGION", "us-east-1"))
+                region=function.environment.get("REGION", "us-east-1"), credentials=credentials)
+            future.add_done_callback(lambda _: self.inspector.untrack(followed))
             outcome = self._await(future, view, record, started)
         return outcome, outcome.raw_payload
 
