@@ -234,7 +234,9 @@ def cmd_mock_api(args: argparse.Namespace) -> int:
     from .project.mock import mock_api
 
     project = Project.open(args.project_dir)
-    mock = mock_api(project, args.name)
+    if args.port is not None and (not args.port.isdigit() or int(args.port) > 65535):
+        raise InputError(f"--port must be a port number between 0 and 65535 (got {args.port!r}).")
+    mock = mock_api(project, args.name, int(args.port) if args.port is not None else None)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -431,6 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     mock_function.set_defaults(handler=cmd_mock)
     mock_api = mock_kinds.add_parser("api", parents=[common], help="serve the project's unpushed API on the local cloud")
     mock_api.add_argument("name", nargs="?", help="the API's resource name (default: the project's only API)")
+    mock_api.add_argument("--port", metavar="N", help="also serve it at http://127.0.0.1:N/<env> (0: any free port)")
     mock_api.set_defaults(handler=cmd_mock_api)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")

@@ -211,10 +211,13 @@ def mock_api_description(project: Project, name: str) -> dict:
             "functions": functions, "role_policies": role_policies, "endpoint": target.endpoint()}
 
 
-def mock_api(project: Project, name: str | None = None) -> MockApi:
+def mock_api(project: Project, name: str | None = None, port: int | None = None) -> MockApi:
     """Serve API `name` (the project's only API by default) as the files describe it, unpushed, on the local
     cloud: the same paths, auth, events and errors as the pushed API, each function running its local src/.
-    Call `.stop()` (or use `with`) to remove it; the URL is `.url`."""
+    Call `.stop()` (or use `with`) to remove it; the URL is `.url`: under the local cloud's port, or with `port`
+    (0: any free one) at `http://127.0.0.1:<port>/<env>`, the shape of API Gateway's invoke URL."""
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535):
+        raise InputError(f"The port must be a whole number between 0 and 65535 (got {port!r}).")
     apis = list(project.backend_config().get("api", {}))
     if name is None:
         if len(apis) != 1:
@@ -223,7 +226,7 @@ def mock_api(project: Project, name: str | None = None) -> MockApi:
     target = project.target()
     if not target.is_local:
         raise InputError("mock api runs against the local cloud: configure this env with --target local.")
-    description = mock_api_description(project, name)
+    description = {**mock_api_description(project, name), "port": port}
     endpoint = description.pop("endpoint").rstrip("/")
     request = urllib.request.Request(f"{endpoint}{MOCK_PATH}", data=json.dumps(description).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
@@ -231,6 +234,11 @@ def mock_api(project: Project, name: str | None = None) -> MockApi:
         with urllib.request.urlopen(request, timeout=30) as answer:
             registered = json.loads(answer.read())
     except urllib.error.HTTPError as error:
-        raise AmplifyNbError(f"The local cloud refused the mock: {error.read().decode(errors='replace')}") from None
-    return MockApi(name, registered["stage"], registered["api_id"],
-                   local_api_root_url(endpoint, registered["api_id"], registered["stage"]), endpoint)
+        message = error.read().decode(errors="replace")
+        if error.code == 409:
+            raise InputError(f"Cannot serve the mock on port {port}: {json.loads(message)['message']}") from None
+        raise AmplifyNbError(f"The local cloud refused the mock: {message}") from None
+    own = registered.get("port")
+    url = f"http://127.0.0.1:{own}/{registered['stage']}" if own else \
+        local_api_root_url(endpoint, registered["api_id"], registered["stage"])
+    return MockApi(name, registered["stage"], registered["api_id"], url, endpoint)

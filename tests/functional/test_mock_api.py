@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -173,3 +174,24 @@ def test_a_restricted_api_without_pushed_auth_is_refused_with_exit_2(tmp_path, l
     done = run_cli("mock", "api", "--project-dir", str(folder), check=False)
     assert done.returncode == 2, done.stderr
     assert "push" in done.stderr and "identity pool" in done.stderr
+    bad_port = run_cli("mock", "api", "--port", "http", "--project-dir", str(folder), check=False)
+    assert bad_port.returncode == 2 and "--port" in bad_port.stderr
+
+
+def test_the_mock_on_its_own_port_has_the_invoke_url_shape(edited_project, user, free_port):
+    from amplify_nb.errors import InputError
+    from amplify_nb.project.mock import mock_api
+
+    port = free_port()
+    with mock_api(edited_project, port=port) as mock:
+        assert mock.url == f"http://127.0.0.1:{port}/dev"
+        api = API(mock.exports(edited_project), auth=user)  # signed for this host and path, checked as sent
+        assert isinstance(api.get(api_of(edited_project), "/brewery"), list)
+        assert requests.get(f"http://127.0.0.1:{port}/other/beer", timeout=30).status_code == 403  # no such stage
+    with pytest.raises(requests.ConnectionError):  # stopped: the port is closed
+        requests.get(f"{mock.url}/beer", timeout=5)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(InputError, match="Cannot serve the mock on port"):
+            mock_api(edited_project, port=taken.getsockname()[1])

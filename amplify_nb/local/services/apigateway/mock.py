@@ -5,20 +5,27 @@ what that needs lives here (the state dir's token key and JWKS, the identity-poo
 issued, moto's users, pools and roles under the cloud's lock). Served through the same routing -> auth ->
 integration path as a deployed stage, only the StageView comes from the project's files (POSTed here) and its
 integrations run the functions' local folders. Mocks live in memory: DELETE, or a restart of the daemon, drops
-them; nothing is written to the state log.
+them; nothing is written to the state log. With a "port" (0: any free one) the mock is also served at the root of
+its own loopback port, `http://127.0.0.1:<port>/<stage>/<path>`, the shape of API Gateway's invoke URL.
 
     POST   /_amplify_nb/apis/mock                 {"name", "stage", "account_id", "region", "parts", "functions",
-                                                  "role_policies"} -> 201 {"api_id", "stage"}
+                                                  "role_policies", "port"?} -> 201 {"api_id", "stage", "port"}
+                                                  (409 when the port is taken)
     DELETE /_amplify_nb/apis/mock/<api id>/<stage> -> 204 (404 when no such mock)
     GET    /_amplify_nb/apis/mock                 -> 200 [{"api_id", "stage", "name"}]
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
+from ...wsgi import WSGIApp, loopback_server
 from .models import LocalFunction, StageView, parts_from_json
+
+log = logging.getLogger("amplify_nb.local.apigateway")
 
 MOCK_PATH = "/_amplify_nb/apis/mock"
 MOCK_PATHS = re.compile(r"^/_amplify_nb/apis/mock(/[^/]+/[^/]+)?/?$")
@@ -53,21 +60,45 @@ def stage_from_description(data: dict[str, Any]) -> StageView:
 
 
 class MockStages:
-    """The mock stages being served, by (api id, stage)."""
+    """The mock stages being served, by (api id, stage), and the own ports of those that asked for one."""
 
     def __init__(self) -> None:
         self._stages: dict[tuple[str, str], StageView] = {}
+        self._servers: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def register(self, data: dict[str, Any]) -> StageView:
+    def register(self, data: dict[str, Any], port_app: Callable[[str], WSGIApp]) -> tuple[StageView, int | None]:
+        """Serve the described stage (replacing a mock of the same API and stage); `port_app(api id)` is the WSGI
+        app of its own port, when the description asks for one (OSError: the port is taken)."""
         stage = stage_from_description(data)
+        key = (stage.api_id, stage.stage)
+        self._close(key)
+        server = None
+        if data.get("port") is not None:
+            try:
+                server = loopback_server(int(data["port"]), port_app(stage.api_id))
+            except SystemExit:  # werkzeug exits (after printing why) when the port is taken
+                raise OSError(f"port {data['port']} is in use") from None
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True,
+                             name=f"mock-{stage.api_id}").start()
+            log.info("Serving mock API %s at http://127.0.0.1:%s/%s", stage.api_id, server.server_port, stage.stage)
         with self._lock:
-            self._stages[(stage.api_id, stage.stage)] = stage
-        return stage
+            self._stages[key] = stage
+            if server is not None:
+                self._servers[key] = server
+        return stage, server.server_port if server is not None else None
 
     def drop(self, api_id: str, stage: str) -> bool:
+        self._close((api_id, stage))
         with self._lock:
             return self._stages.pop((api_id, stage), None) is not None
+
+    def _close(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            server = self._servers.pop(key, None)
+        if server is not None:
+            server.shutdown()
+            server.server_close()
 
     def get(self, api_id: str, stage: str) -> StageView | None:
         if not api_id.startswith(MOCK_PREFIX):

@@ -266,10 +266,12 @@ class ApiGatewayService(Middleware):
         parts = [part for part in path.split("/") if part][3:]
         if method == "POST" and not parts:
             try:
-                stage = self.mocks.register(json.loads(read_body(environ) or b"{}"))
+                stage, port = self.mocks.register(json.loads(read_body(environ) or b"{}"), self._own_port_app)
             except (ValueError, MockError) as exc:
                 return json_response(start_response, 400, {"message": str(exc)})
-            return json_response(start_response, 201, {"api_id": stage.api_id, "stage": stage.stage})
+            except OSError as exc:
+                return json_response(start_response, 409, {"message": f"cannot listen on that port: {exc}"})
+            return json_response(start_response, 201, {"api_id": stage.api_id, "stage": stage.stage, "port": port})
         if method == "GET" and not parts:
             return json_response(start_response, 200, self.mocks.listing())
         if method == "DELETE" and len(parts) == 2:
@@ -278,6 +280,15 @@ class ApiGatewayService(Middleware):
                 return Answer(204, [], b"").send(start_response)
             return json_response(start_response, 404, {"message": f"no mock {'/'.join(parts)}"})
         return json_response(start_response, 405, {"message": f"{method} {path} is not served"})
+
+    def _own_port_app(self, api_id: str) -> WSGIApp:
+        """A mock's own port: `/<stage>/<path>` as API Gateway's invoke URL has it (what the client signed)."""
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            raw = urlsplit(request_uri(environ))
+            stage, _, rest = raw.path.lstrip("/").partition("/")
+            answer = self.serve(environ, api_id, stage, "/" + rest, raw.path, raw.query)
+            return answer.send(start_response, head_only=environ.get("REQUEST_METHOD") == "HEAD")
+        return app
 
     def _create_deployment(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp,
                            api_id: str) -> Iterable[bytes]:
