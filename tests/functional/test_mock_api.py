@@ -195,3 +195,23 @@ def test_the_mock_on_its_own_port_has_the_invoke_url_shape(edited_project, user,
         taken.listen()
         with pytest.raises(InputError, match="Cannot serve the mock on port"):
             mock_api(edited_project, port=taken.getsockname()[1])
+
+
+def test_the_daemon_runs_only_project_function_folders_and_never_for_a_web_page(local_cloud, tmp_path):
+    from amplify_nb.local.services.apigateway.mock import MOCK_PATH
+
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "index.py").write_text("def handler(event, context):\n    return {}\n")
+    description = {"name": "evil", "stage": "dev", "account_id": "123456789012", "region": "us-east-1",
+                   "parts": {"resources": {}, "authorizers": {}, "gateway_responses": {}, "binary_media_types": []},
+                   "functions": {"arn:aws:lambda:us-east-1:123456789012:function:x": {
+                       "name": "x", "code_dir": str(folder), "handler": "index.handler", "runtime": "python3.11",
+                       "timeout": 3, "memory": 128, "environment": {}}}}
+    url = f"{local_cloud.endpoint}{MOCK_PATH}"
+    refused = requests.post(url, json=description, timeout=30)
+    assert refused.status_code == 400 and "not a project's function folder" in refused.json()["message"]
+    from_page = requests.post(url, json={**description, "functions": {}}, headers={"Origin": "http://evil.example"},
+                              timeout=30)
+    assert from_page.status_code == 403
+    assert not [m for m in requests.get(url, timeout=30).json() if m["name"] == "evil"]

@@ -13,6 +13,9 @@ its own loopback port, `http://127.0.0.1:<port>/<stage>/<path>`, the shape of AP
                                                   (409 when the port is taken)
     DELETE /_amplify_nb/apis/mock/<api id>/<stage> -> 204 (404 when no such mock)
     GET    /_amplify_nb/apis/mock                 -> 200 [{"api_id", "stage", "name"}]
+
+Registering runs code in the daemon, so it is refused to a browser page (any request with an Origin header) and
+only a project's function folders are run.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ...wsgi import WSGIApp, loopback_server
@@ -42,6 +46,16 @@ def mock_api_id(name: str) -> str:
     return f"{MOCK_PREFIX}{name}"
 
 
+def check_function(function: LocalFunction) -> None:
+    """A mock runs code from disk in the daemon: only a project's function folder (amplify/backend/function/<name>/
+    src holding the handler's module), never any folder a caller names."""
+    folder = Path(function.code_dir)
+    module = function.handler.rsplit(".", 1)[0].replace(".", "/")
+    if not (folder.is_absolute() and folder.name == "src" and folder.parent.parent.name == "function"
+            and folder.parent.parent.parent.name == "backend" and (folder / f"{module}.py").is_file()):
+        raise MockError(f"{function.code_dir} is not a project's function folder holding {module}.py")
+
+
 def stage_from_description(data: dict[str, Any]) -> StageView:
     """The StageView a POSTed mock description asks for (MockError when it is not one)."""
     try:
@@ -50,6 +64,8 @@ def stage_from_description(data: dict[str, Any]) -> StageView:
             raise MockError(f"bad mock name or stage: {name!r}, {stage!r}")
         parts = parts_from_json(data["parts"])
         functions = {str(arn): LocalFunction(**entry) for arn, entry in (data.get("functions") or {}).items()}
+        for function in functions.values():
+            check_function(function)
         return StageView(mock_api_id(name), name, stage, f"mock-{stage}", str(data["account_id"]),
                          str(data["region"]), parts["resources"], parts["authorizers"], parts["gateway_responses"],
                          parts["binary_media_types"], {}, functions, dict(data.get("role_policies") or {}))

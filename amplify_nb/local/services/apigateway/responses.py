@@ -264,6 +264,8 @@ class ApiGatewayService(Middleware):
         """Register (POST), list (GET) or drop (DELETE .../<api id>/<stage>) a mock stage (see mock.py)."""
         method = environ.get("REQUEST_METHOD", "GET")
         parts = [part for part in path.split("/") if part][3:]
+        if environ.get("HTTP_ORIGIN"):  # a web page may not make the daemon run code
+            return json_response(start_response, 403, {"message": "mock APIs are registered by amplify-nb, not pages"})
         if method == "POST" and not parts:
             try:
                 stage, port = self.mocks.register(json.loads(read_body(environ) or b"{}"), self._own_port_app)
