@@ -100,6 +100,20 @@ def test_the_mock_runs_the_edited_handler_while_the_pushed_api_runs_the_pushed_o
     assert "X-Handler-Version" not in pushed_answer.headers
 
 
+def test_an_edit_made_while_the_mock_runs_answers_the_next_request(edited_project, mocked, user):
+    mock = API(mocked.exports(edited_project), auth=user)
+    function = next(iter(edited_project.backend_config()["function"]))
+    handler = edited_project.paths.resource_dir("function", function) / "src" / "index.py"
+    before = handler.read_text()
+    assert mock.request("GET", api_of(edited_project), "/beer").headers["X-Handler-Version"] == "edited"
+    try:
+        handler.write_text(before.replace('"X-Handler-Version"] = "edited"', '"X-Handler-Version"] = "edited twice"'))
+        assert mock.request("GET", api_of(edited_project), "/beer").headers["X-Handler-Version"] == "edited twice"
+    finally:
+        handler.write_text(before)
+    assert mock.request("GET", api_of(edited_project), "/beer").headers["X-Handler-Version"] == "edited"
+
+
 def test_a_path_added_but_not_pushed_is_served_by_the_mock_only(edited_project, mocked, user):
     mock = API(mocked.exports(edited_project), auth=user)
     pushed = API(edited_project, auth=user)

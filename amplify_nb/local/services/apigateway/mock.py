@@ -4,7 +4,8 @@ Why in the daemon and not in the CLI's own server: a mock must enforce auth exac
 what that needs lives here (the state dir's token key and JWKS, the identity-pool credentials the local cloud
 issued, moto's users, pools and roles under the cloud's lock). Served through the same routing -> auth ->
 integration path as a deployed stage, only the StageView comes from the project's files (POSTed here) and its
-integrations run the functions' local folders. Mocks live in memory: DELETE, or a restart of the daemon, drops
+integrations run the functions' local folders on warm workers, renewed as soon as a file under src/ (or a
+setting) changes, so each request runs the code as it is now at a warm invoke's cost. Mocks live in memory: DELETE, or a restart of the daemon, drops
 them; nothing is written to the state log. With a "port" (0: any free one) the mock is also served at the root of
 its own loopback port, `http://127.0.0.1:<port>/<stage>/<path>`, the shape of API Gateway's invoke URL.
 
@@ -26,6 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ....functions.build import source_digest
+from ....lambda_runtime import Credentials, FunctionConfig, WorkerPool
+from ...settings import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY
 from ...wsgi import WSGIApp, loopback_server
 from .models import LocalFunction, StageView, parts_from_json
 
@@ -76,12 +80,33 @@ def stage_from_description(data: dict[str, Any]) -> StageView:
 
 
 class MockStages:
-    """The mock stages being served, by (api id, stage), and the own ports of those that asked for one."""
+    """The mock stages being served, by (api id, stage), the own ports of those that asked for one, and the warm
+    workers of their functions."""
 
-    def __init__(self) -> None:
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
         self._stages: dict[tuple[str, str], StageView] = {}
         self._servers: dict[tuple[str, str], Any] = {}
+        self._pools: dict[str, WorkerPool] = {}  # by code folder
         self._lock = threading.Lock()
+
+    def pool_for(self, function: LocalFunction, account_id: str) -> WorkerPool:
+        """Warm workers of the folder as it is now: a new pool (the old one closed) when its content or the
+        function's settings changed since the last request. Each worker signs with its own key (the inspector)."""
+        config = FunctionConfig(
+            name=function.name, handler=function.handler, code_dir=Path(function.code_dir), runtime=function.runtime,
+            timeout=function.timeout, memory_mb=function.memory, environment=dict(function.environment),
+            region=function.environment.get("REGION", "us-east-1"), account_id=account_id,
+            code_sha256=source_digest(Path(function.code_dir), function.runtime), endpoint_url=self.endpoint,
+            credentials=Credentials(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, "local"), worker_keys=True)
+        with self._lock:
+            old = self._pools.get(function.code_dir)
+            if old is not None and old.config == config:
+                return old
+            pool = self._pools[function.code_dir] = WorkerPool(config)
+        if old is not None:
+            old.close()
+        return pool
 
     def register(self, data: dict[str, Any], port_app: Callable[[str], WSGIApp]) -> tuple[StageView, int | None]:
         """Serve the described stage (replacing a mock of the same API and stage); `port_app(api id)` is the WSGI
@@ -107,7 +132,13 @@ class MockStages:
     def drop(self, api_id: str, stage: str) -> bool:
         self._close((api_id, stage))
         with self._lock:
-            return self._stages.pop((api_id, stage), None) is not None
+            dropped = self._stages.pop((api_id, stage), None)
+            used = {f.code_dir for s in self._stages.values() for f in s.local_functions.values()}
+            pools = [self._pools.pop(f.code_dir) for f in (dropped.local_functions.values() if dropped else ())
+                     if f.code_dir in self._pools and f.code_dir not in used]
+        for pool in pools:
+            pool.close()
+        return dropped is not None
 
     def _close(self, key: tuple[str, str]) -> None:
         with self._lock:

@@ -16,13 +16,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ...apis import parse_user_request
 from ...middleware import Middleware, ServerContext, WSGIApp
 from ...wsgi import RAW_HEADERS, Answer, call_app, json_response, read_body, request_uri
+from ....lambda_runtime import Outcome
+from ....lambda_runtime.worker import new_invocation
 from ..awslambda.models import LambdaServiceError, runtime_for
 from ..cognito_credentials import store_for, verifier_for
 from .auth import Authorizer, GatewayRefusal, execute_api_arn
@@ -80,7 +81,7 @@ class ApiGatewayService(Middleware):
         self.authorizer = Authorizer(store_for(settings.state_dir), verifier_for(settings.state_dir))
         self.inspector = RequestInspector()
         self.snapshots = DeploymentSnapshots(context.state_dir("apigateway"))
-        self.mocks = MockStages()
+        self.mocks = MockStages(settings.endpoint)
         self.integrations = ThreadPoolExecutor(INTEGRATION_THREADS, thread_name_prefix="apigw-integration")
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp) -> Iterable[bytes]:
@@ -191,17 +192,16 @@ class ApiGatewayService(Middleware):
             function_arn.split(":function:", 1)[1]
         local = stage.local_functions.get(function_arn)
         if local is not None:
-            outcome, payload = self._run_local(local, event, view, record)
+            outcome = self._run_local(stage, local, event, view, record)
         else:
             outcome = self._run_deployed(stage, view, method, path, event, record, function_arn)
-            payload = outcome.payload
         record.lambda_ms = round(outcome.duration_ms, 2)
         if outcome.function_error:
             kind = "timed out" if outcome.timed_out else f"failed ({outcome.error_type or 'Unhandled'})"
             raise GatewayRefusal("LAMBDA_ERROR", "Internal server error",
                                  f"Execution failed: the Lambda function {kind}", status=502)
         try:
-            reply = parse_reply(payload, stage.binary_media_types, accept)
+            reply = parse_reply(outcome.payload, stage.binary_media_types, accept)
         except MalformedReply as malformed:
             raise GatewayRefusal("LAMBDA_ERROR", "Internal server error",
                                  f"Execution failed due to configuration error: Malformed Lambda proxy response "
@@ -218,27 +218,18 @@ class ApiGatewayService(Middleware):
             raise GatewayRefusal("INTEGRATION_TIMEOUT", "Endpoint request timed out",
                                  f"Execution failed due to a timeout error ({view.timeout_ms} ms)") from None
 
-    def _run_local(self, function: LocalFunction, event: dict[str, Any], view: MethodView,
-                   record: RequestRecord) -> tuple[Any, bytes]:
-        """A mock stage's function: its folder as it is now, in a fresh worker (so every edit is live at once),
-        with the environment the CLI gave it. No permission check: the function may not be pushed yet."""
-        from ....lambda_runtime import invoke_local
-        from ....lambda_runtime.config import Credentials
-
-        # a key of this invoke's own, so the inspector can tell the handler's DynamoDB calls apart
-        followed = SimpleNamespace(worker_access_key=f"AKIAMOCK{uuid.uuid4().hex[:12].upper()}")
-        credentials = Credentials(followed.worker_access_key, uuid.uuid4().hex)
-        self.inspector.track(followed, record)
+    def _run_local(self, stage: StageView, function: LocalFunction, event: dict[str, Any], view: MethodView,
+                   record: RequestRecord) -> Outcome:
+        """A mock stage's function: its folder as it is now (warm workers renewed on any change, see mock.py), with
+        the environment the CLI gave it. No permission check: the function may not be pushed yet."""
         started = time.perf_counter()
-        with self.context.lock.released():
-            future = self.integrations.submit(
-                invoke_local, function.code_dir, function.handler, event, name=function.name,
-                runtime=function.runtime, timeout=function.timeout, memory=function.memory,
-                environment=function.environment, endpoint=self.context.settings.endpoint,
-                region=function.environment.get("REGION", "us-east-1"), credentials=credentials)
-            future.add_done_callback(lambda _: self.inspector.untrack(followed))
-            outcome = self._await(future, view, record, started)
-        return outcome, outcome.raw_payload
+        with self.context.lock.released():  # hashing the folder and the handler's calls need no lock
+            pool = self.mocks.pool_for(function, stage.account_id)
+            invocation = new_invocation(pool.config, json.dumps(event).encode())
+            self.inspector.track(invocation, record)
+            future = self.integrations.submit(pool.run, invocation)
+            future.add_done_callback(lambda _: self.inspector.untrack(invocation))
+            return self._await(future, view, record, started)
 
     def _run_deployed(self, stage: StageView, view: MethodView, method: str, path: str, event: dict[str, Any],
                       record: RequestRecord, function_arn: str) -> Any:
