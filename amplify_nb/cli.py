@@ -431,7 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
     mock_function.add_argument("--event", metavar="FILE", help="the event as a JSON file (default: {})")
     mock_function.add_argument("--timeout", metavar="N", help="seconds before the invoke is stopped (default 10)")
     mock_function.set_defaults(handler=cmd_mock)
-    mock_api = mock_kinds.add_parser("api", parents=[common], help="serve the project's unpushed API on the local cloud")
+    mock_api = mock_kinds.add_parser("api", parents=[common],
+                                     help="serve the project's unpushed API on the local cloud")
     mock_api.add_argument("name", nargs="?", help="the API's resource name (default: the project's only API)")
     mock_api.add_argument("--port", metavar="N", help="also serve it at http://127.0.0.1:N/<env> (0: any free port)")
     mock_api.set_defaults(handler=cmd_mock_api)

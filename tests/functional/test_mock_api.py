@@ -155,13 +155,14 @@ def test_a_function_error_is_a_502_and_the_inspector_records_the_mock(edited_pro
 
 
 def test_the_cli_prints_the_url_serves_it_and_stops_on_ctrl_c(edited_project):
-    process = subprocess.Popen([sys.executable, "-m", "amplify_nb.cli", "mock", "api", api_of(edited_project), "--project-dir",
-                                str(edited_project.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=dict(os.environ))
+    command = [sys.executable, "-m", "amplify_nb.cli", "mock", "api", api_of(edited_project),
+               "--project-dir", str(edited_project.root)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     try:
         lines = [process.stdout.readline() for _ in range(2)]
         url = lines[1].strip()
-        assert url.startswith("http://127.0.0.1:") and url.endswith(f"/restapis/mock-{api_of(edited_project)}/dev/_user_request_"), lines
+        assert url.startswith("http://127.0.0.1:"), lines
+        assert url.endswith(f"/restapis/mock-{api_of(edited_project)}/dev/_user_request_"), lines
         assert requests.options(f"{url}/brewery", timeout=30).status_code == 200
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)

@@ -5,9 +5,10 @@ what that needs lives here (the state dir's token key and JWKS, the identity-poo
 issued, moto's users, pools and roles under the cloud's lock). Served through the same routing -> auth ->
 integration path as a deployed stage, only the StageView comes from the project's files (POSTed here) and its
 integrations run the functions' local folders on warm workers, renewed as soon as a file under src/ (or a
-setting) changes, so each request runs the code as it is now at a warm invoke's cost. Mocks live in memory: DELETE, or a restart of the daemon, drops
-them; nothing is written to the state log. With a "port" (0: any free one) the mock is also served at the root of
-its own loopback port, `http://127.0.0.1:<port>/<stage>/<path>`, the shape of API Gateway's invoke URL.
+setting) changes, so each request runs the code as it is now at a warm invoke's cost. Mocks live in memory:
+DELETE, or a restart of the daemon, drops them; nothing is written to the state log. With a "port" (0: any free
+one) the mock is also served at the root of its own loopback port, `http://127.0.0.1:<port>/<stage>/<path>`, the
+shape of API Gateway's invoke URL.
 
     POST   /_amplify_nb/apis/mock                 {"name", "stage", "account_id", "region", "parts", "functions",
                                                   "role_policies", "port"?} -> 201 {"api_id", "stage", "port"}
