@@ -242,6 +242,8 @@ def cmd_mock_api(args: argparse.Namespace) -> int:
     try:
         print(f"Mocking API {mock.name} ({project.env_name}) from the project's files, unpushed:")
         print(f"  {mock.url}")
+        for path, methods in mock.routes.items():
+            print(f"    {path}: {methods}")
         print("Each request runs the functions' src/ as it is now. Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):
             pass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,7 @@ class MockApi:
     api_id: str
     url: str
     endpoint: str
+    routes: dict[str, str] = field(default_factory=dict)  # resource path -> its methods and authorization
 
     def stop(self) -> None:
         """Drop the mock from the local cloud (a mock already gone, or a daemon already stopped, is fine)."""
@@ -238,7 +239,10 @@ def mock_api(project: Project, name: str | None = None, port: int | None = None)
         if error.code == 409:
             raise InputError(f"Cannot serve the mock on port {port}: {json.loads(message)['message']}") from None
         raise AmplifyNbError(f"The local cloud refused the mock: {message}") from None
+    routes = {path: ", ".join(f"{m} ({view['authorization_type']})" if view["authorization_type"] != "NONE" else m
+                              for m, view in sorted(methods.items()))
+              for path, (_, methods) in description["parts"]["resources"].items() if methods}
     own = registered.get("port")
     url = f"http://127.0.0.1:{own}/{registered['stage']}" if own else \
         local_api_root_url(endpoint, registered["api_id"], registered["stage"])
-    return MockApi(name, registered["stage"], registered["api_id"], url, endpoint)
+    return MockApi(name, registered["stage"], registered["api_id"], url, endpoint, routes)

@@ -159,7 +159,9 @@ def test_the_cli_prints_the_url_serves_it_and_stops_on_ctrl_c(edited_project):
                "--project-dir", str(edited_project.root)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     try:
-        lines = [process.stdout.readline() for _ in range(2)]
+        lines = [process.stdout.readline()]
+        while lines[-1] and "Ctrl-C" not in lines[-1]:  # the URL, the routes, how to stop
+            lines.append(process.stdout.readline())
         url = lines[1].strip()
         assert url.startswith("http://127.0.0.1:"), lines
         assert url.endswith(f"/restapis/mock-{api_of(edited_project)}/dev/_user_request_"), lines
@@ -171,6 +173,7 @@ def test_the_cli_prints_the_url_serves_it_and_stops_on_ctrl_c(edited_project):
             process.kill()
     assert process.returncode in (0, 130), err
     assert "Mock stopped" in out
+    assert any(line.strip().startswith("/brewery/{proxy+}: ") and "OPTIONS" in line for line in lines), lines
     gone = requests.options(f"{url}/brewery", timeout=30)
     assert gone.status_code == 403 and gone.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
 
