@@ -225,6 +225,37 @@ def cmd_mock(args: argparse.Namespace) -> int:
     return 1 if result.function_error else 0
 
 
+def cmd_mock_api(args: argparse.Namespace) -> int:
+    """Serve the unpushed API until Ctrl-C (or SIGTERM), then remove the mock from the local cloud."""
+    import signal
+    import threading
+
+    from .project import Project
+    from .project.mock import mock_api
+
+    project = Project.open(args.project_dir)
+    if args.port is not None and (not args.port.isdigit() or int(args.port) > 65535):
+        raise InputError(f"--port must be a port number between 0 and 65535 (got {args.port!r}).")
+    mock = mock_api(project, args.name, int(args.port) if args.port is not None else None)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        print(f"Mocking API {mock.name} ({project.env_name}) from the project's files, unpushed:")
+        print(f"  {mock.url}")
+        for path, methods in mock.routes.items():
+            print(f"    {path}: {methods}")
+        print("Each request runs the functions' src/ as it is now. Press Ctrl-C to stop.", flush=True)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        mock.stop()
+    print("\nMock stopped.", flush=True)
+    return 0
+
+
 def cmd_local(args: argparse.Namespace) -> int:
     from .local import LocalCloud, LocalSettings
 
@@ -402,6 +433,11 @@ def build_parser() -> argparse.ArgumentParser:
     mock_function.add_argument("--event", metavar="FILE", help="the event as a JSON file (default: {})")
     mock_function.add_argument("--timeout", metavar="N", help="seconds before the invoke is stopped (default 10)")
     mock_function.set_defaults(handler=cmd_mock)
+    mock_api = mock_kinds.add_parser("api", parents=[common],
+                                     help="serve the project's unpushed API on the local cloud")
+    mock_api.add_argument("name", nargs="?", help="the API's resource name (default: the project's only API)")
+    mock_api.add_argument("--port", metavar="N", help="also serve it at http://127.0.0.1:N/<env> (0: any free port)")
+    mock_api.set_defaults(handler=cmd_mock_api)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
     local.add_argument("action", choices=["start", "stop", "status", "mailbox", "requests", "snapshot", "reset",

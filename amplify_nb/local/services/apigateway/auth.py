@@ -81,6 +81,17 @@ def find_caller(store: CredentialStore, access_key: str, account_id: str) -> Cal
     return None
 
 
+def stage_documents(stage: StageView, caller: Caller) -> list[tuple[str, Any]]:
+    """The caller's policies as this stage sees them: a mock stage's own invoke policies replace the pushed ones
+    of the same name on the caller's role (the project's unpushed paths, for the mock's api id)."""
+    role = caller.arn.split(":assumed-role/", 1)[-1].split("/", 1)[0] if ":assumed-role/" in caller.arn else None
+    replaced = stage.role_policies.get(role or "", {}) if stage.role_policies else {}
+    if not replaced:
+        return list(caller.documents or [])
+    kept = [(name, doc) for name, doc in caller.documents or [] if name not in replaced]
+    return kept + list(replaced.items())
+
+
 class Authorizer:
     def __init__(self, store: CredentialStore, verifier: TokenVerifier) -> None:
         self.store, self.verifier = store, verifier
@@ -149,7 +160,7 @@ class Authorizer:
         if caller.documents is None:
             reason = "signed by the account's root key"
         else:
-            decision = evaluate(caller.documents, INVOKE_ACTION, resource)
+            decision = evaluate(stage_documents(stage, caller), INVOKE_ACTION, resource)
             if not decision.allowed:
                 raise GatewayRefusal(
                     "ACCESS_DENIED", f"User: {caller.arn} is not authorized to perform: {INVOKE_ACTION} on resource: "

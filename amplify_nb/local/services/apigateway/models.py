@@ -80,6 +80,23 @@ class StageView:
     gateway_responses: dict[str, GatewayResponseView] = field(default_factory=dict)
     binary_media_types: list[str] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
+    # A mock stage's (`amplify-nb mock api`): function ARN -> the unpushed code run in its place, and
+    # role name -> {policy name: document} replacing the pushed policies of the same name for its IAM checks.
+    local_functions: dict[str, LocalFunction] = field(default_factory=dict)
+    role_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LocalFunction:
+    """A function folder a mock stage runs (with `invoke_local`) instead of the deployed function."""
+
+    name: str
+    code_dir: str
+    handler: str
+    runtime: str
+    timeout: float
+    memory: int
+    environment: dict[str, str]
 
 
 def _find_api(api_id: str) -> tuple[str, str, Any] | None:
@@ -136,7 +153,7 @@ def _live_parts(api: Any) -> dict[str, Any]:
             "binary_media_types": list(api.binaryMediaTypes or [])}
 
 
-def _parts_to_json(parts: dict[str, Any]) -> dict[str, Any]:
+def parts_to_json(parts: dict[str, Any]) -> dict[str, Any]:
     return {"resources": {path: [rid, {m: asdict(v) for m, v in methods.items()}]
                           for path, (rid, methods) in parts["resources"].items()},
             "authorizers": {k: asdict(v) for k, v in parts["authorizers"].items()},
@@ -144,7 +161,7 @@ def _parts_to_json(parts: dict[str, Any]) -> dict[str, Any]:
             "binary_media_types": parts["binary_media_types"]}
 
 
-def _parts_from_json(data: dict[str, Any]) -> dict[str, Any]:
+def parts_from_json(data: dict[str, Any]) -> dict[str, Any]:
     def method(entry: dict[str, Any]) -> MethodView:
         return MethodView(**{**entry, "scopes": tuple(entry["scopes"]),
                              "mock_responses": {k: (v[0], v[1]) for k, v in entry["mock_responses"].items()}})
@@ -165,7 +182,7 @@ class DeploymentSnapshots:
         self._lock = threading.Lock()
         try:
             raw = json.loads(self.file.read_text(encoding="utf-8"))
-            self._parts = {key: _parts_from_json(value) for key, value in raw.items()}
+            self._parts = {key: parts_from_json(value) for key, value in raw.items()}
         except (OSError, ValueError, KeyError, TypeError):
             self._parts = {}
 
@@ -176,7 +193,7 @@ class DeploymentSnapshots:
             return
         with self._lock:
             self._parts[f"{api_id}/{deployment_id}"] = _live_parts(found[2])
-            fileio.atomic_write_json(self.file, {key: _parts_to_json(value) for key, value in self._parts.items()})
+            fileio.atomic_write_json(self.file, {key: parts_to_json(value) for key, value in self._parts.items()})
 
     def get(self, api_id: str, deployment_id: str) -> dict[str, Any] | None:
         with self._lock:

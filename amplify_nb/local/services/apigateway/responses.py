@@ -21,13 +21,17 @@ from urllib.parse import parse_qs, urlsplit
 
 from ...apis import parse_user_request
 from ...middleware import Middleware, ServerContext, WSGIApp
-from ...wsgi import RAW_HEADERS, Answer, call_app, read_body, request_uri
+from ...wsgi import RAW_HEADERS, Answer, call_app, json_response, read_body, request_uri
+from ....lambda_runtime import Outcome
+from ....lambda_runtime.worker import new_invocation
 from ..awslambda.models import LambdaServiceError, runtime_for
 from ..cognito_credentials import store_for, verifier_for
 from .auth import Authorizer, GatewayRefusal, execute_api_arn
 from .events import MalformedReply, RequestFacts, build_event, header_value, parse_reply
 from .inspector import REQUESTS_PATH, RequestInspector, RequestRecord
-from .models import DeploymentSnapshots, MethodView, StageView, gateway_answer, lambda_permits, read_stage
+from .mock import MOCK_PATHS, MockError, MockStages
+from .models import (DeploymentSnapshots, LocalFunction, MethodView, StageView, gateway_answer, lambda_permits,
+                     read_stage)
 from .routing import match_method, match_resource
 
 log = logging.getLogger("amplify_nb.local.apigateway")
@@ -68,7 +72,7 @@ def decision_of(refusal: GatewayRefusal, record: RequestRecord) -> str:
 
 class ApiGatewayService(Middleware):
     ORDER = 450
-    UNLOGGED_PATHS = (USER_REQUEST_PATH, REQUESTS_PATH)
+    UNLOGGED_PATHS = (USER_REQUEST_PATH, REQUESTS_PATH, MOCK_PATHS)
 
     def __init__(self, context: ServerContext) -> None:
         super().__init__(context)
@@ -77,6 +81,7 @@ class ApiGatewayService(Middleware):
         self.authorizer = Authorizer(store_for(settings.state_dir), verifier_for(settings.state_dir))
         self.inspector = RequestInspector()
         self.snapshots = DeploymentSnapshots(context.state_dir("apigateway"))
+        self.mocks = MockStages(settings.endpoint)
         self.integrations = ThreadPoolExecutor(INTEGRATION_THREADS, thread_name_prefix="apigw-integration")
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp) -> Iterable[bytes]:
@@ -90,6 +95,8 @@ class ApiGatewayService(Middleware):
             deployment = CREATE_DEPLOYMENT_PATH.match(path)
             if deployment is not None and environ.get("REQUEST_METHOD") == "POST":
                 return self._create_deployment(environ, start_response, next_app, deployment["api"])
+        if MOCK_PATHS.match(path):
+            return self._mock_endpoint(environ, start_response, path)
         if path == REQUESTS_PATH and environ.get("REQUEST_METHOD") == "GET":
             query = parse_qs(environ.get("QUERY_STRING", ""))
             limit = (query.get("limit") or [""])[0]
@@ -108,7 +115,7 @@ class ApiGatewayService(Middleware):
         stage: StageView | None = None
         try:
             with self.context.lock.reading():
-                stage = read_stage(api_id, stage_name, self.snapshots)
+                stage = self.mocks.get(api_id, stage_name) or read_stage(api_id, stage_name, self.snapshots)
                 answer = self._route_and_run(environ, stage, record, method, path, raw_path, query)
         except GatewayRefusal as refusal:
             record.decision = decision_of(refusal, record)
@@ -178,9 +185,54 @@ class ApiGatewayService(Middleware):
 
     def _run_lambda(self, stage: StageView, view: MethodView, method: str, path: str, event: dict[str, Any],
                     record: RequestRecord, accept: str | None) -> Answer:
+        """The integration: the deployed function through the Lambda runtime, or for a mock stage the function's
+        local folder through invoke_local; the reply is checked and answered the same way for both."""
         function_arn = str(view.function_arn)
         record.function = function_arn.rsplit(":", 1)[-1] if ":function:" not in function_arn else \
             function_arn.split(":function:", 1)[1]
+        local = stage.local_functions.get(function_arn)
+        if local is not None:
+            outcome = self._run_local(stage, local, event, view, record)
+        else:
+            outcome = self._run_deployed(stage, view, method, path, event, record, function_arn)
+        record.lambda_ms = round(outcome.duration_ms, 2)
+        if outcome.function_error:
+            kind = "timed out" if outcome.timed_out else f"failed ({outcome.error_type or 'Unhandled'})"
+            raise GatewayRefusal("LAMBDA_ERROR", "Internal server error",
+                                 f"Execution failed: the Lambda function {kind}", status=502)
+        try:
+            reply = parse_reply(outcome.payload, stage.binary_media_types, accept)
+        except MalformedReply as malformed:
+            raise GatewayRefusal("LAMBDA_ERROR", "Internal server error",
+                                 f"Execution failed due to configuration error: Malformed Lambda proxy response "
+                                 f"({malformed})", status=502) from None
+        return Answer(reply.status, reply.headers + [("x-amzn-RequestId", record.request_id),
+                                                     ("x-amz-apigw-id", uuid.uuid4().hex[:16])], reply.body)
+
+    def _await(self, future: Any, view: MethodView, record: RequestRecord, started: float) -> Any:
+        """The integration's outcome, or 504 after the integration timeout (the caller released the lock)."""
+        try:
+            return future.result(timeout=view.timeout_ms / 1000)
+        except FutureTimeout:
+            record.lambda_ms = round((time.perf_counter() - started) * 1000, 2)
+            raise GatewayRefusal("INTEGRATION_TIMEOUT", "Endpoint request timed out",
+                                 f"Execution failed due to a timeout error ({view.timeout_ms} ms)") from None
+
+    def _run_local(self, stage: StageView, function: LocalFunction, event: dict[str, Any], view: MethodView,
+                   record: RequestRecord) -> Outcome:
+        """A mock stage's function: its folder as it is now (warm workers renewed on any change, see mock.py), with
+        the environment the CLI gave it. No permission check: the function may not be pushed yet."""
+        started = time.perf_counter()
+        with self.context.lock.released():  # hashing the folder and the handler's calls need no lock
+            pool = self.mocks.pool_for(function, stage.account_id)
+            invocation = new_invocation(pool.config, json.dumps(event).encode())
+            self.inspector.track(invocation, record)
+            future = self.integrations.submit(pool.run, invocation)
+            future.add_done_callback(lambda _: self.inspector.untrack(invocation))
+            return self._await(future, view, record, started)
+
+    def _run_deployed(self, stage: StageView, view: MethodView, method: str, path: str, event: dict[str, Any],
+                      record: RequestRecord, function_arn: str) -> Any:
         if not lambda_permits(function_arn, execute_api_arn(stage, method, path)):
             raise GatewayRefusal("API_CONFIGURATION_ERROR", "Internal server error",
                                  "Execution failed due to configuration error: Invalid permissions on Lambda "
@@ -197,25 +249,39 @@ class ApiGatewayService(Middleware):
         with self.context.lock.released():  # the handler calls back into the cloud
             future = self.integrations.submit(self.runtime.invoke, function, payload, None, invocation)
             future.add_done_callback(lambda _: self.inspector.untrack(invocation))
+            return self._await(future, view, record, started)
+
+    def _mock_endpoint(self, environ: dict[str, Any], start_response: Callable[..., Any], path: str) -> Iterable[bytes]:
+        """Register (POST), list (GET) or drop (DELETE .../<api id>/<stage>) a mock stage (see mock.py)."""
+        method = environ.get("REQUEST_METHOD", "GET")
+        parts = [part for part in path.split("/") if part][3:]
+        if environ.get("HTTP_ORIGIN"):  # a web page may not make the daemon run code
+            return json_response(start_response, 403, {"message": "mock APIs are registered by amplify-nb, not pages"})
+        if method == "POST" and not parts:
             try:
-                outcome = future.result(timeout=view.timeout_ms / 1000)
-            except FutureTimeout:
-                record.lambda_ms = round((time.perf_counter() - started) * 1000, 2)
-                raise GatewayRefusal("INTEGRATION_TIMEOUT", "Endpoint request timed out",
-                                     f"Execution failed due to a timeout error ({view.timeout_ms} ms)") from None
-        record.lambda_ms = round(outcome.duration_ms, 2)
-        if outcome.function_error:
-            kind = "timed out" if outcome.timed_out else f"failed ({outcome.error_type or 'Unhandled'})"
-            raise GatewayRefusal("LAMBDA_ERROR", "Internal server error",
-                                 f"Execution failed: the Lambda function {kind}", status=502)
-        try:
-            reply = parse_reply(outcome.payload, stage.binary_media_types, accept)
-        except MalformedReply as malformed:
-            raise GatewayRefusal("LAMBDA_ERROR", "Internal server error",
-                                 f"Execution failed due to configuration error: Malformed Lambda proxy response "
-                                 f"({malformed})", status=502) from None
-        return Answer(reply.status, reply.headers + [("x-amzn-RequestId", record.request_id),
-                                                     ("x-amz-apigw-id", uuid.uuid4().hex[:16])], reply.body)
+                stage, port = self.mocks.register(json.loads(read_body(environ) or b"{}"), self._own_port_app)
+            except (ValueError, MockError) as exc:
+                return json_response(start_response, 400, {"message": str(exc)})
+            except OSError as exc:
+                return json_response(start_response, 409, {"message": f"cannot listen on that port: {exc}"})
+            return json_response(start_response, 201, {"api_id": stage.api_id, "stage": stage.stage, "port": port})
+        if method == "GET" and not parts:
+            return json_response(start_response, 200, self.mocks.listing())
+        if method == "DELETE" and len(parts) == 2:
+            dropped = self.mocks.drop(*parts)
+            if dropped:
+                return Answer(204, [], b"").send(start_response)
+            return json_response(start_response, 404, {"message": f"no mock {'/'.join(parts)}"})
+        return json_response(start_response, 405, {"message": f"{method} {path} is not served"})
+
+    def _own_port_app(self, api_id: str) -> WSGIApp:
+        """A mock's own port: `/<stage>/<path>` as API Gateway's invoke URL has it (what the client signed)."""
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            raw = urlsplit(request_uri(environ))
+            stage, _, rest = raw.path.lstrip("/").partition("/")
+            answer = self.serve(environ, api_id, stage, "/" + rest, raw.path, raw.query)
+            return answer.send(start_response, head_only=environ.get("REQUEST_METHOD") == "HEAD")
+        return app
 
     def _create_deployment(self, environ: dict[str, Any], start_response: Callable[..., Any], next_app: WSGIApp,
                            api_id: str) -> Iterable[bytes]:
