@@ -179,3 +179,23 @@ def test_removing_the_api_deletes_it_once_its_tags_say_it_is_this_envs():
     with pytest.raises(UnsafeDeletionError):
         plan_push([], [api().identity()], RemoteState(target), owner_tags={"user:Stack": "dev"})
     stub.assert_no_pending_responses()
+
+
+def test_an_api_of_the_same_name_tagged_for_another_project_is_never_adopted():
+    """Two projects (or envs) may both have `beerapi-dev` on one cloud: an env only ever plans on the API tagged
+    with its own stack, so the other's is neither changed nor deleted, and this env gets its own."""
+    target, stubs = stubbed_target("apigateway")
+    stub = stubs["apigateway"]
+    mine = api(tags={"user:Stack": "dev", "amplify-nb:stack": "amplify-mine-dev-abc12"})
+    theirs = {"id": "theirs1", "name": "beerapi-dev", "tags": {"user:Stack": "dev", "amplify-nb:stack": "amplify-other-dev-zz9"}}
+    stub.add_response("get_rest_apis", {"items": [theirs]}, {"limit": 25})
+    planned = plan_push([mine], [], RemoteState(target))
+    assert planned.calls[0].method == "create_rest_api"
+    assert all(call.params.get("restApiId") != "theirs1" for call in planned.calls)
+    stub.assert_no_pending_responses()
+
+    target, stubs = stubbed_target("apigateway")  # the sweeper: removing our API never finds theirs
+    stubs["apigateway"].add_response("get_rest_apis", {"items": [theirs]}, {"limit": 25})
+    from amplify_nb.deploy.rules.apigateway import RestApiRule
+
+    assert RestApiRule().plan_delete(mine.identity(), RemoteState(target)) == []
