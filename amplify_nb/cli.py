@@ -324,7 +324,7 @@ def show_mailbox(state_dir: Path, as_json: bool) -> int:
     else:
         for message in messages:
             print(f"{message['time']}  to {message['to']}  [{message['purpose']}]  code {message['code']}  "
-                  f"(expires {message['expires_at']})\n    {message['subject']}: {message['body']}")
+                  f"(expires {message['expires_at']})\n    Subject: {message['subject']}\n    {message['body']}")
     return 0
 
 

@@ -61,6 +61,14 @@ def test_a_visitor_signs_up_confirms_with_the_mailbox_code_signs_in_and_out(tmp_
 
     messages = read_mailbox(local_cloud.settings.state_dir, email)  # the local cloud's mailbox, not real email
     assert len(messages) == 1 and messages[0]["purpose"] == "sign-up"
+    # A browser-only trainee reads the code on the local mailbox page the confirm page links to.
+    with page.context.expect_page() as opened:
+        page.locator("#open-mailbox").click()
+    mailbox = opened.value
+    mailbox.wait_for_load_state()
+    expect(mailbox.get_by_role("heading", name=f"Local mailbox to {email}")).to_be_visible()
+    expect(mailbox.locator("[data-code]").first).to_have_text(messages[0]["code"])
+    mailbox.close()
     page.fill("#auth-code", "000000" if messages[0]["code"] != "000000" else "111111")
     page.locator("#confirm-button").click()
     expect(page.locator("#auth-error")).to_contain_text("That code is wrong")

@@ -36,6 +36,7 @@ from urllib.parse import parse_qs
 from ... import fileio
 from ..middleware import MIDDLEWARES, Middleware, ServerContext
 from ..wsgi import Answer, call_app, cors_headers, json_response, preflight, read_body
+from .mailbox_page import render_mailbox, wants_html
 
 IDP_TARGET = "AWSCognitoIdentityProviderService."
 IDENTITY_TARGET = "AWSCognitoIdentityService."
@@ -313,7 +314,13 @@ class CognitoMiddleware(Middleware):
         method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
         if method == "GET" and path == MAILBOX_PATH:
             to = (parse_qs(environ.get("QUERY_STRING", "")).get("to") or [None])[0]
-            return json_response(start_response, 200, read_mailbox(self.store.folder.parent, to))
+            messages = read_mailbox(self.store.folder.parent, to)
+            if wants_html(environ.get("HTTP_ACCEPT", "")):
+                body = render_mailbox(messages, to)
+                start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                          ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+                return [body]
+            return json_response(start_response, 200, messages)
         if method == "GET" and JWKS_PATH.match(path):
             return self.serve_jwks(JWKS_PATH.match(path)["pool"], environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")

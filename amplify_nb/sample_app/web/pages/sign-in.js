@@ -91,10 +91,16 @@ const views = {
   confirm(config) {
     const local = Boolean(config.aws.aws_cognito_endpoint);
     const hint = local
-      ? 'Local cloud: no email is sent; the code is in the local mailbox (amplify-nb local mailbox).'
+      ? 'Local cloud: no email is sent; the code is in the local mailbox.'
       : 'Check your inbox for the code.';
+    const mailbox = local ? [element('p', {}, element('a', {
+      id: 'open-mailbox', target: '_blank', rel: 'noopener',
+      href: `${config.aws.aws_cognito_endpoint.replace(/\/$/, '')}/_amplify_nb/mailbox?to=${encodeURIComponent(state.email)}`,
+      text: 'Open the local mailbox',
+    }))] : [];
     return form(config, 'Confirm your email', [
       element('p', { class: 'muted', text: `Account: ${state.email}. ${hint}` }),
+      ...mailbox,
       field('auth-code', 'Confirmation code', 'text', 'one-time-code'),
     ], 'Confirm', 'confirm-button', async (root) => {
       await Auth.confirmSignUp(config.aws, state.email, value(root, 'auth-code'));
