@@ -11,6 +11,7 @@ loopback_server a threaded werkzeug server on 127.0.0.1 that sends small answers
 """
 from __future__ import annotations
 
+import errno
 import io
 import json
 import socket
@@ -198,4 +199,7 @@ def loopback_server(port: int, app: WSGIApp, handler_class: type | None = None) 
             environ[RAW_HEADERS] = list(self.headers.items())  # names as sent, repeated headers kept apart
             return environ
 
-    return make_server("127.0.0.1", port, app, threaded=True, request_handler=NoDelayRequestHandler)
+    try:
+        return make_server("127.0.0.1", port, app, threaded=True, request_handler=NoDelayRequestHandler)
+    except SystemExit:  # werkzeug prints why and exits when it cannot bind: a service must not end the daemon
+        raise OSError(errno.EADDRINUSE, f"port {port} on 127.0.0.1 is in use") from None

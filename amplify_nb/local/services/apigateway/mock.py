@@ -117,10 +117,7 @@ class MockStages:
         self._close(key)
         server = None
         if data.get("port") is not None:
-            try:
-                server = loopback_server(int(data["port"]), port_app(stage.api_id))
-            except SystemExit:  # werkzeug exits (after printing why) when the port is taken
-                raise OSError(f"port {data['port']} is in use") from None
+            server = loopback_server(int(data["port"]), port_app(stage.api_id))
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True,
                              name=f"mock-{stage.api_id}").start()
             log.info("Serving mock API %s at http://127.0.0.1:%s/%s", stage.api_id, server.server_port, stage.stage)
