@@ -210,6 +210,16 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    from . import sample_app
+    from .project import Project
+
+    project = Project.open(args.project_dir)
+    print(sample_app.install_message(sample_app.install(project, overwrite=args.overwrite)))
+    print(f"Build command: {project.frontend_config.get('BuildCommand')}; `amplify-nb publish` puts it online.")
+    return 0
+
+
 def cmd_mock(args: argparse.Namespace) -> int:
     from .project import Project
     from .project.mock import load_event, mock_function
@@ -425,6 +435,12 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--invalidate", "--invalidateCloudFront", "-c", dest="invalidate", action="store_true",
                          help="invalidate the CloudFront cache after the upload (PROD hosting)")
     publish.set_defaults(handler=cmd_publish)
+
+    app = commands.add_parser("app", parents=[common], help="the tutorial's sample web app")
+    app.add_argument("action", choices=["install"], help="install: copy it into the project's source folder and "
+                                                          "make it the project's build (what 02-hosting does)")
+    app.add_argument("--overwrite", action="store_true", help="replace the app's files you changed too")
+    app.set_defaults(handler=cmd_app)
 
     mock = commands.add_parser("mock", parents=[common], help="run a function's local code against the local cloud")
     mock_kinds = mock.add_subparsers(dest="kind", required=True, metavar="KIND")

@@ -35,6 +35,11 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def install_message(result: dict[str, list[str]]) -> str:
+    return (f"Sample app installed: {len(result['written'])} file(s) written"
+            + (f", kept your version of {', '.join(result['kept'])}" if result["kept"] else "") + ".")
+
+
 def install(project, overwrite: bool = False) -> dict[str, list[str]]:
     """Copy the sample app into the project's SourceDir and make it the project's build. Idempotent.
 

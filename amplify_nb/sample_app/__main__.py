@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from ..errors import AmplifyNbError
-from . import build, install
+from . import build, install, install_message
 
 
 class SinglePageHandler(http.server.SimpleHTTPRequestHandler):
@@ -37,9 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.action == "install":
             from ..project import Project
 
-            result = install(Project.open(args.project_dir), overwrite=args.overwrite)
-            print(f"Sample app installed: {len(result['written'])} file(s) written"
-                  + (f", kept your version of {', '.join(result['kept'])}" if result["kept"] else "") + ".")
+            print(install_message(install(Project.open(args.project_dir), overwrite=args.overwrite)))
         elif args.action == "build":
             result = build(args.project_dir)
             print(f"Built {len(result['files'])} file(s): {result['source']} -> {result['distribution']}")

@@ -84,3 +84,15 @@ def test_answers_files_may_use_the_flags_kebab_case_names(tmp_path, capsys):
     answers.write_text("name: beer\nenv: dev\nsource-dir: ../outside\n")
     assert main(["init", "--yes", "--project-dir", str(tmp_path), "--answers", str(answers)]) == 2
     assert "Source directory path must be a folder inside the project" in capsys.readouterr().err
+
+
+
+def test_the_sample_app_installs_from_the_cli_as_from_the_notebook(tmp_path, capsys):
+    from test_auth_spec import project_without_cloud
+
+    project = project_without_cloud(tmp_path)
+    assert main(["app", "install", "--project-dir", str(project.root)]) == 0
+    out = capsys.readouterr().out
+    assert "Sample app installed" in out and "python -m amplify_nb.sample_app build" in out
+    assert (project.source_dir / "index.html").exists()
+    assert main(["app", "install", "--project-dir", str(project.root)]) == 0  # again: nothing of yours replaced
