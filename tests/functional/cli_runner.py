@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,3 +18,10 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, check:
     if check and done.returncode != 0:
         raise AssertionError(f"amplify-nb {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
     return done
+
+
+def default_ctrl_c() -> None:
+    """preexec_fn for a child a test sends Ctrl-C (SIGINT): a terminal's default even when the tests run as a
+    background job, which a shell starts with SIGINT ignored; the child would inherit that, and Python then
+    installs no KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -4,14 +4,13 @@ nothing written; Ctrl-D or Ctrl-C at a real prompt (a pseudo-terminal) aborts wi
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
 import yaml
-from cli_runner import run_cli
+from cli_runner import default_ctrl_c, run_cli
 
 from amplify_nb.prompts import NO_TERMINAL
 
@@ -80,12 +79,6 @@ def test_a_bad_answer_given_is_reported_before_the_missing_terminal(tmp_path):
 
 
 # --- a real terminal ---------------------------------------------------------------------------------------------
-def default_ctrl_c() -> None:
-    """A terminal's Ctrl-C for the child even when the tests run in the background: a shell starts background
-    jobs with SIGINT ignored, the child would inherit that, and Python then installs no KeyboardInterrupt."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def spawn(*args: str, cwd: Path) -> pexpect.spawn:
     return pexpect.spawn(sys.executable, ["-m", "amplify_nb.cli", *args], cwd=str(cwd), env=dict(os.environ),
                          encoding="utf-8", timeout=120, preexec_fn=default_ctrl_c)

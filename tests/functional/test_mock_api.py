@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 import requests
-from cli_runner import run_cli
+from cli_runner import default_ctrl_c, run_cli
 
 from amplify_nb.client import API, ApiError, Auth, BeerApi, ForbiddenError
 from amplify_nb.fileio import atomic_write_json, read_json
@@ -157,7 +157,8 @@ def test_a_function_error_is_a_502_and_the_inspector_records_the_mock(edited_pro
 def test_the_cli_prints_the_url_serves_it_and_stops_on_ctrl_c(edited_project):
     command = [sys.executable, "-m", "amplify_nb.cli", "mock", "api", api_of(edited_project),
                "--project-dir", str(edited_project.root)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+                               preexec_fn=default_ctrl_c)
     try:
         lines = [process.stdout.readline()]
         while lines[-1] and "Ctrl-C" not in lines[-1]:  # the URL, the routes, how to stop
