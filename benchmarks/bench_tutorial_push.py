@@ -49,7 +49,7 @@ def cli_push(folder: Path) -> None:
                    check=True, capture_output=True, timeout=600)
 
 
-def cloudformation_stack(endpoint: str, name: str) -> dict:
+def cloudformation_stack(name: str) -> dict:
     """The api + function + table part of the tutorial as one CloudFormation template (Amplify's way, flattened)."""
     uri = {"Fn::Sub": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${Function.Arn}/invocations"}
 
@@ -92,7 +92,7 @@ def cloudformation_stack(endpoint: str, name: str) -> dict:
 def create_stack(endpoint: str) -> None:
     name = f"cfn{uuid.uuid4().hex[:6]}"
     cloudformation = client("cloudformation", endpoint)
-    cloudformation.create_stack(StackName=name, TemplateBody=json.dumps(cloudformation_stack(endpoint, name)),
+    cloudformation.create_stack(StackName=name, TemplateBody=json.dumps(cloudformation_stack(name)),
                                 Capabilities=["CAPABILITY_NAMED_IAM"])
     cloudformation.get_waiter("stack_create_complete").wait(StackName=name,
                                                             WaiterConfig={"Delay": 1, "MaxAttempts": 600})

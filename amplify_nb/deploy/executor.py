@@ -4,6 +4,7 @@ DisplayOnly shows the same plan without calling anything (`amplify-nb push --pla
 """
 from __future__ import annotations
 
+import collections
 import json
 import os
 import signal
@@ -109,26 +110,23 @@ class DisplayOnly:
 
     def summary(self) -> str:
         """One line per resource and action, for the confirmation before a push (the calls are in `text`)."""
-        rows = self.plan.rows()
-        notes = [f"Built: {note}" for note in self.plan.notes]
-        if not rows:
-            return "\n".join(notes + ["No changes: the cloud already matches the project."])
-        counts: dict[tuple[str, str], int] = {}
-        for row in rows:
-            counts[(row["action"], row["resource"])] = counts.get((row["action"], row["resource"]), 0) + 1
-        lines = notes + [f"The push would make {len(rows)} step(s) (every call: `amplify-nb push --plan`):"]
-        lines += [f"  {action:<6} {resource} ({count} step{'s' if count > 1 else ''})"
-                  for (action, resource), count in counts.items()]
-        return "\n".join(lines)
+        counts = collections.Counter((row["action"], row["resource"]) for row in self.plan.rows())
+        return self._lines(f"The push would make {sum(counts.values())} step(s) (every call: `amplify-nb push --plan`):",
+                           [f"  {action:<6} {resource} ({count} step{'s' if count > 1 else ''})"
+                            for (action, resource), count in counts.items()])
 
     def text(self) -> str:
         rows = self.plan.rows()
+        return self._lines(f"{len(rows)} step(s) would run:",
+                           [f"{r['step']:>3}. {r['action']:<6} {r['resource']:<45} {r['call']}  {r['parameters']}"
+                            for r in rows])
+
+    def _lines(self, heading: str, lines: list[str]) -> str:
+        """What was built for the plan, then the heading and lines, or that there is nothing to do."""
         notes = [f"Built: {note}" for note in self.plan.notes]
-        if not rows:
+        if not lines:
             return "\n".join(notes + ["No changes: the cloud already matches the project."])
-        lines = notes + [f"{len(rows)} step(s) would run:"]
-        lines += [f"{r['step']:>3}. {r['action']:<6} {r['resource']:<45} {r['call']}  {r['parameters']}" for r in rows]
-        return "\n".join(lines)
+        return "\n".join(notes + [heading] + lines)
 
 
 def resolve(value: Any, variables: dict[str, Any]) -> Any:

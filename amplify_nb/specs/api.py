@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError, Problem
-from .base import OPERATIONS, InProject, ProjectResource, Spec, answer, check_choice, context, row_problems
+from .base import (OPERATIONS, InProject, ProjectResource, Spec, answer, check_choice, context, operations_problems,
+                   row_problems)
 from .function import FunctionSpec
 
 PATH_PATTERN = r"(?:/(?:[a-zA-Z0-9\-]+|\{[a-zA-Z0-9\-]+\}))+"
@@ -138,12 +139,9 @@ def _access_problems(spec) -> list[Problem]:
     if spec.who == "authenticated_and_guests":
         audiences.append(("guest_permissions", "Guest users"))
     for field_name, who in audiences:
-        chosen = getattr(spec, field_name)
-        if not isinstance(chosen, list) or not chosen or any(op not in OPERATIONS for op in chosen):
-            found.append(Problem(field_name, f"Select at least one permission for {who} among: "
-                                             f"{', '.join(OPERATIONS)} (got {chosen!r})."))
-        elif len(set(chosen)) != len(chosen):
-            found.append(Problem(field_name, f"Each permission for {who} may appear only once."))
+        found += operations_problems(field_name, getattr(spec, field_name),
+                                     f"Select at least one permission for {who} among",
+                                     f"Each permission for {who} may appear only once.")
     return found
 
 

@@ -340,12 +340,19 @@ def access_problems(field_name: str, access: Any, resources: Iterable[ProjectRes
                 names = ", ".join(f"{c}/{n}" for c, n in sorted(known) if (c, n) != exclude) or "none"
                 found.append(Problem(field_name, f"The project has no {category} resource {resource!r} to give access "
                                                  f"to (resources: {names})."))
-            if not isinstance(ops, list) or not ops or any(op not in OPERATIONS for op in ops):
-                found.append(Problem(field_name, f"Operations on {category}/{resource} must be a non-empty list of: "
-                                                 f"{', '.join(OPERATIONS)} (got {ops!r})."))
-            elif len(set(ops)) != len(ops):
-                found.append(Problem(field_name, f"Each operation on {category}/{resource} may appear only once."))
+            found += operations_problems(
+                field_name, ops, f"Operations on {category}/{resource} must be a non-empty list of",
+                f"Each operation on {category}/{resource} may appear only once.")
     return found
+
+
+def operations_problems(field_name: str, ops: Any, invalid: str, repeated: str) -> list[Problem]:
+    """A list of create/read/update/delete: not empty, nothing else, nothing twice (the messages name its subject)."""
+    if not isinstance(ops, list) or not ops or any(op not in OPERATIONS for op in ops):
+        return [Problem(field_name, f"{invalid}: {', '.join(OPERATIONS)} (got {ops!r}).")]
+    if len(set(ops)) != len(ops):
+        return [Problem(field_name, repeated)]
+    return []
 
 
 def check_pattern(field_name: str, value: Any, pattern: str, message: str) -> list[Problem]:
