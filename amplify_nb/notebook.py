@@ -54,7 +54,7 @@ def resource_spec(project: Project, category_name: str, **answers):
     else:
         base = category(category_name).default_spec(project)
     given = {name: value for name, value in answers.items() if value not in ("", None)}
-    return type(base).from_answers({**base.to_answers(), **given})
+    return base.answered(given)  # defaults that follow answers (auth's advanced settings) follow the given ones
 
 
 def ensure_hosting(project_dir: Path, env_name: str, target: str = "local", publish_app: bool = True,

@@ -110,13 +110,23 @@ def shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def choose(prompt: str, options: tuple[tuple[str, str], ...], default: Any) -> str:
-    """A numbered list; the reply is a number, a value or a label (any case); Enter takes the default."""
-    for number, (value, label) in enumerate(options, start=1):
-        print(f"  {number}. {label}" + ("  (default)" if value == default else ""))
-    hint = f" [{shown(default)}]" if shown(default) else ""
-    reply = read(f"? {prompt}{hint}: ").strip()
-    return match_option(reply, options) if reply else default
+LEARN_MORE = "I want to learn more."
+
+
+def choose(prompt: str, options: tuple[tuple[str, str], ...], default: Any, learn_more: str = "") -> str:
+    """A numbered list; the reply is a number, a value or a label (any case); Enter takes the default.
+    With learn_more, a last entry "I want to learn more." prints that text and asks again, as Amplify does."""
+    listed = options + (((LEARN_MORE, LEARN_MORE),) if learn_more else ())
+    while True:
+        for number, (value, label) in enumerate(listed, start=1):
+            print(f"  {number}. {label}" + ("  (default)" if value == default else ""))
+        label = next((label for value, label in options if value == default), shown(default))
+        hint = f" [{label}]" if label else ""
+        reply = read(f"? {prompt}{hint}: ").strip()
+        value = match_option(reply, listed) if reply else default
+        if value != LEARN_MORE:
+            return value
+        print(f"\n{learn_more}\n")
 
 
 def choose_many(prompt: str, options: tuple[tuple[str, str], ...], default: list) -> list[str]:
@@ -137,7 +147,7 @@ def reply_for(question: Question, spec: Spec, default: Any) -> Any:
     """Ask one plain question (not rows, access or nested answers) and return the raw reply."""
     options = question.options(spec)
     if question.kind == "choice":
-        return choose(question.prompt, options, default)
+        return choose(question.prompt, options, default, question.help if question.learn_more else "")
     if question.kind == "multi":
         return choose_many(question.prompt, options, list(default or []))
     if question.kind == "bool":

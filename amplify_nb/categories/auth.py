@@ -242,7 +242,7 @@ def inputs_from_spec(spec: AuthSpec, shared_id: str) -> dict:
             "sharedId": shared_id,
             "resourceName": spec.resource_name,
             "authSelections": "identityPoolAndUserPool",
-            "useDefault": "default",
+            "useDefault": spec.configuration,
             "usernameAttributes": list(spec.username_attributes),
             "userPoolGroupList": [],
             "serviceName": "Cognito",
@@ -261,6 +261,7 @@ def spec_from_inputs(resource_name: str, inputs: dict) -> AuthSpec:
     by_attributes = {tuple(v): k for k, v in USERNAME_ATTRIBUTES.items()}
     labels = {label: kind for kind, label in PASSWORD_CHARACTERS}
     return AuthSpec(
+        configuration="manual" if config.get("useDefault") == "manual" else "default",
         resource_name=config.get("resourceName", resource_name),
         sign_in_with=by_attributes.get(tuple(config.get("usernameAttributes") or []), "username"),
         allow_guests=bool(config.get("allowUnauthenticatedIdentities", False)),

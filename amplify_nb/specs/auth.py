@@ -1,5 +1,7 @@
-"""auth: Amplify's `amplify add auth` flow (default configuration, sign-in by email), plus the advanced settings
-a user expects: password policy, MFA, guest access, the verification email and the refresh token's lifetime.
+"""auth: Amplify's `amplify add auth` flow. The default configuration asks three questions (default or manual
+configuration, how users sign in, advanced settings?); the manual configuration, or "Yes" to advanced settings, also
+asks what a user expects to tune: guest access, MFA, the verification email, the password policy and the refresh
+token's lifetime (in Amplify's manual order). Only the manual configuration asks the resource's friendly name.
 
 Defaults and prompts follow the Amplify CLI; limits follow Cognito's quotas:
 a password policy of 6-99 characters, a refresh token of 1 hour to 10 years.
@@ -35,6 +37,14 @@ PASSWORD_CHARACTERS = (
     ("numbers", "Requires Numbers"),
     ("symbols", "Requires Symbols"),
 )
+CONFIGURATIONS = (
+    ("default", "Default configuration"),
+    ("manual", "Manual configuration"),
+)
+ADVANCED = (
+    ("no", "No, I am done."),
+    ("yes", "Yes, I want to make some additional changes."),
+)
 CODE_PLACEHOLDER = "{####}"
 
 RESOURCE_NAME_MESSAGE = "Resource name must be 1-128 letters or digits (a-z A-Z 0-9), e.g. beerappauth."
@@ -45,46 +55,80 @@ def default_resource_name(project_name: str, suffix: str) -> str:
     return re.sub(r"[^a-z0-9]", "", project_name.lower())[:100] + suffix
 
 
+TUNABLE = ("allow_guests", "mfa", "email_verification_subject", "email_verification_message", "password_min_length",
+           "password_requirements", "refresh_token_days")
+
+
+def _tunable(spec: "AuthSpec") -> bool:
+    """The settings beyond the default configuration are asked in manual mode or when advanced settings are wanted."""
+    return spec.configuration == "manual" or spec.advanced == "yes"
+
+
 @dataclass
 class AuthSpec(Spec):
     flow = "auth"
 
+    configuration: str = answer(
+        "default", "Do you want to use the default authentication and security configuration?",
+        choices=CONFIGURATIONS, learn_more=True,
+        help="Default configuration: a user pool whose users sign in with the method you choose next, an identity "
+             "pool for AWS credentials, Amplify's defaults for everything else (password of 8+ characters, no MFA, "
+             "no guests, refresh token of 30 days). Manual configuration walks through every setting, including the "
+             "resource's friendly name.")
     resource_name: str = answer(
         "", "Provide a friendly name for your resource that will be used to label this category in the project",
         help="The folder name under amplify/backend/auth/ and the prefix of the user pool and identity pool names. "
-             "Letters and digits only.")
+             "Letters and digits only.", when=lambda spec: spec.configuration == "manual")
     sign_in_with: str = answer(
         "email", "How do you want users to be able to sign in?", choices=SIGN_IN_WITH,
         help="What people type to sign in. The tutorial uses Email: the address is the username and must be "
              "confirmed with a code. This cannot change once the user pool exists.")
+    advanced: str = answer(
+        "", "Do you want to configure advanced settings?", choices=ADVANCED,
+        when=lambda spec: spec.configuration != "manual", follows=lambda spec: "yes" if spec.tuned() else "no",
+        help="Yes asks the settings the manual configuration asks: guests, MFA, the verification email, the "
+             "password policy and the refresh token.")
     allow_guests: bool = answer(
         False, "Allow unauthenticated logins? (Provides scoped down permissions that you can control via AWS IAM)",
-        help="Lets visitors who have not signed in get temporary credentials with the guest (unauth) role.")
-    password_min_length: int = answer(
-        8, "Enter the minimum password length for this User Pool",
-        help="Cognito refuses a sign-up whose password is shorter. Between 6 and 99.")
-    password_requirements: list = answer(
-        [], "Select the password character requirements for your userpool", choices=PASSWORD_CHARACTERS,
-        kind="multi", help="Character classes every password must contain. Amplify's default asks for none.")
+        help="Lets visitors who have not signed in get temporary credentials with the guest (unauth) role.",
+        when=_tunable)
     mfa: str = answer(
         "off", "Multifactor authentication (MFA) user login options", choices=MFA_CHOICES,
-        help="OFF: a password is enough. OPTIONAL: each user may add an authenticator app (TOTP) as a second factor.")
+        help="OFF: a password is enough. OPTIONAL: each user may add an authenticator app (TOTP) as a second factor.",
+        when=_tunable)
     email_verification_subject: str = answer(
         "Your verification code", "Please specify an email verification subject",
-        help="The subject of the email that carries a confirmation or password-reset code.")
+        help="The subject of the email that carries a confirmation or password-reset code.",
+        when=_tunable)
     email_verification_message: str = answer(
         "Your verification code is {####}", "Please specify an email verification message",
-        help="The email's text; {####} is replaced by the code.")
+        help="The email's text; {####} is replaced by the code.",
+        when=_tunable)
+    password_min_length: int = answer(
+        8, "Enter the minimum password length for this User Pool",
+        help="Cognito refuses a sign-up whose password is shorter. Between 6 and 99.",
+        when=_tunable)
+    password_requirements: list = answer(
+        [], "Select the password character requirements for your userpool", choices=PASSWORD_CHARACTERS,
+        kind="multi", help="Character classes every password must contain. Amplify's default asks for none.",
+        when=_tunable)
     refresh_token_days: int = answer(
         30, "Specify the app's refresh token expiration period (in days)",
-        help="How long a signed-in user stays signed in without typing the password again. 1-3650 days.")
+        help="How long a signed-in user stays signed in without typing the password again. 1-3650 days.",
+        when=_tunable)
 
     @property
     def username_attributes(self) -> list[str]:
         return list(USERNAME_ATTRIBUTES.get(self.sign_in_with, []))
 
+    def tuned(self) -> bool:
+        """Any setting beyond the default configuration's differs from its default (so a reader asks for them)."""
+        return any(getattr(self, name) != self.default_of(name) for name in TUNABLE)
+
     def problems(self) -> list[Problem]:
-        found: list[Problem] = []
+        found: list[Problem] = check_choice(self, "configuration", "Configuration")
+        if self.applies("advanced"):
+            found += check_choice(self, "advanced", "Advanced settings")
         if not isinstance(self.resource_name, str) or not re.fullmatch(r"[a-zA-Z0-9]{1,128}", self.resource_name):
             found.append(Problem("resource_name", RESOURCE_NAME_MESSAGE))
         found += check_choice(self, "sign_in_with", "Sign-in method")

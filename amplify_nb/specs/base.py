@@ -59,6 +59,7 @@ class Question:
     optional: str = ""  # a yes/no asked first (rows: "add any?"); "no" leaves the answer empty
     more: str = ""  # rows: asked after each row
     follows: Callable[[Any], Any] | None = None  # spec -> the default, while the question is unanswered
+    learn_more: bool = False  # a menu's extra "I want to learn more." entry, which shows the help and asks again
 
     @property
     def flag(self) -> str:
@@ -105,14 +106,15 @@ def _pairs(choices: Iterable) -> tuple[tuple[str, str], ...]:
 def answer(default: Any, prompt: str, help: str = "", choices: Iterable = (), kind: str | None = None, *,
            when: Callable[[Any], bool] | None = None, choices_from: Callable[[Any], Iterable] | None = None,
            item: type | None = None, optional: str = "", more: str = "",
-           follows: Callable[[Any], Any] | None = None) -> Any:
+           follows: Callable[[Any], Any] | None = None, learn_more: bool = False) -> Any:
     """A spec field carrying its question. choices are values or (value, label) pairs."""
     pairs = _pairs(choices)
     if kind is None:
         kind = ("choice" if pairs or choices_from else "bool" if isinstance(default, bool)
                 else "int" if isinstance(default, int) else "text")
     meta = {"question": dict(prompt=prompt, help=help, choices=pairs, kind=kind, when=when, choices_from=choices_from,
-                             item=item, optional=optional, more=more, follows=follows)}
+                             item=item, optional=optional, more=more, follows=follows,
+                             learn_more=learn_more)}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: json.loads(json.dumps(default)), metadata=meta)  # a deep copy each time
     return field(default=default, metadata=meta)

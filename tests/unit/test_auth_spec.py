@@ -113,3 +113,16 @@ def test_update_auth_keeps_the_pool_names_and_refuses_a_new_resource_name(tmp_pa
     assert main(["update", "auth", "--yes", "--project-dir", str(project.root), "--resource-name", "renamed"]) == 2
     assert "cannot change" in capsys.readouterr().err
     assert snapshot(project.root) == before
+
+
+def test_settings_beyond_the_default_configuration_open_the_advanced_settings_and_the_file_keeps_the_mode(tmp_path):
+    assert AuthSpec(resource_name="beerauth").advanced == "no"
+    tuned = AuthSpec.from_answers({"resource_name": "beerauth", "password_min_length": 12})
+    assert tuned.advanced == "yes" and tuned.applies("password_min_length") and not tuned.applies("resource_name")
+    manual = AuthSpec(resource_name="beerauth", configuration="manual")
+    assert manual.applies("resource_name") and not manual.applies("advanced")
+    inputs = inputs_from_spec(manual, "abcd1234")
+    assert inputs["cognitoConfig"]["useDefault"] == "manual"
+    assert spec_from_inputs("beerauth", inputs) == manual
+    assert "Configuration must be one of: default, manual" in str(
+        AuthSpec(resource_name="beerauth", configuration="learn").problems())

@@ -226,36 +226,89 @@ def test_the_column_loop_in_a_real_terminal(tmp_path):
                       "partition_key": "abv"}
 
 
-def test_menus_take_numbers_labels_in_any_case_and_multi_select_numbers_in_a_real_terminal(tmp_path):
-    script = textwrap.dedent("""
+def ask_auth_in_a_terminal(tmp_path, given: dict):
+    """`ask` for the auth flow in a pseudo-terminal: (the child, to converse with; a function reading its RESULT)."""
+    script = textwrap.dedent(f"""
         import json
         from amplify_nb.prompts import ask
         from amplify_nb.specs.auth import AuthSpec
-        spec = ask(AuthSpec(), {"resource_name": "beerauth"})
-        print("RESULT " + json.dumps({"sign_in_with": spec.sign_in_with, "guests": spec.allow_guests,
-                                      "requirements": spec.password_requirements, "mfa": spec.mfa}))
+        spec = ask(AuthSpec(resource_name="beerauth0001"), {given!r})
+        print("RESULT " + json.dumps(spec.to_answers()))
     """)
     child = pexpect.spawn(sys.executable, ["-c", script], cwd=str(tmp_path), env=dict(os.environ), encoding="utf-8",
                           timeout=60)
-    child.expect_exact("How do you want users to be able to sign in? [email]")
-    child.sendline("EMAIL or phone number")  # a label, in another case
-    child.expect_exact("(y/N)")  # a yes/no default reads as one, not as (False)
+
+    def result() -> dict:
+        child.expect(r"RESULT (.*)\r\n")
+        answers = json.loads(child.match.group(1))
+        child.expect(pexpect.EOF)
+        return answers
+    return child, result
+
+
+def test_add_auth_default_configuration_asks_amplifys_three_questions(tmp_path):
+    child, result = ask_auth_in_a_terminal(tmp_path, {})
+    child.expect_exact("3. I want to learn more.")
+    child.expect_exact("? Do you want to use the default authentication and security configuration? "
+                       "[Default configuration]: ")
     child.sendline("")
+    child.expect_exact("? How do you want users to be able to sign in? [Email]: ")
+    child.sendline("")
+    child.expect_exact("? Do you want to configure advanced settings? [No, I am done.]: ")
+    child.sendline("")
+    answers = result()
+    assert "friendly name" not in child.before  # Amplify asks the name only in manual mode
+    assert (answers["configuration"], answers["resource_name"], answers["sign_in_with"], answers["advanced"],
+            answers["password_min_length"], answers["mfa"]) == ("default", "beerauth0001", "email", "no", 8, "off")
+
+
+def test_manual_configuration_asks_every_setting_and_menus_take_numbers_labels_and_multi_select(tmp_path):
+    child, result = ask_auth_in_a_terminal(tmp_path, {})
+    child.expect_exact("configuration? [Default configuration]: ")
+    child.sendline("i want")  # the start of "I want to learn more.": the help, then the same question again
+    child.expect_exact("Manual configuration walks through every setting")
+    child.expect_exact("configuration? [Default configuration]: ")
+    child.sendline("MANUAL configuration")  # a label, in another case
+    child.expect_exact("Provide a friendly name for your resource that will be used to label this category in the "
+                       "project (beerauth0001)")
+    child.sendline("beerauth")
+    child.expect_exact("How do you want users to be able to sign in? [Email]")
+    child.sendline("email or phone")  # the unique start of a label
+    child.expect_exact("(y/N)")  # guests: a yes/no default reads as one, not as (False)
+    child.sendline("")
+    child.expect_exact("Multifactor authentication (MFA) user login options [OFF]")
+    child.sendline("optional")  # a value typed in lower case for the label OPTIONAL (...)
+    for _ in range(2):  # the verification email's subject and message keep their defaults
+        child.expect_exact("? ")
+        child.sendline("")
     child.expect_exact("Enter the minimum password length for this User Pool (8)")
     child.sendline("")
     child.expect_exact("Select the password character requirements for your userpool")
     child.expect_exact("e.g. 1,3) [none]")
     child.sendline("1,3")  # numbers
-    child.expect_exact("Multifactor authentication (MFA) user login options [off]")
-    child.sendline("optional")  # a value typed in lower case for the label OPTIONAL (...)
-    for _ in range(3):
+    child.expect_exact("refresh token expiration period (in days) (30)")
+    child.sendline("")
+    answers = result()
+    assert "advanced settings" not in child.before
+    assert {k: answers[k] for k in ("configuration", "resource_name", "sign_in_with", "allow_guests",
+                                    "password_requirements", "mfa")} == {
+        "configuration": "manual", "resource_name": "beerauth", "sign_in_with": "email_or_phone",
+        "allow_guests": False, "password_requirements": ["lowercase", "numbers"], "mfa": "optional"}
+
+
+def test_advanced_settings_yes_asks_the_settings_but_not_the_name(tmp_path):
+    child, result = ask_auth_in_a_terminal(tmp_path, {"sign_in_with": "email"})
+    child.expect_exact("configuration? [Default configuration]: ")
+    child.sendline("1")
+    child.expect_exact("? Do you want to configure advanced settings? [No, I am done.]: ")
+    child.sendline("2")
+    child.expect_exact("(y/N)")
+    child.sendline("y")
+    for _ in range(6):  # MFA, subject, message, length, characters, refresh token
         child.expect_exact("? ")
         child.sendline("")
-    child.expect(r"RESULT (.*)\r\n")
-    result = json.loads(child.match.group(1))
-    child.expect(pexpect.EOF)
-    assert result == {"sign_in_with": "email_or_phone", "guests": False, "requirements": ["lowercase", "numbers"],
-                      "mfa": "optional"}
+    answers = result()
+    assert (answers["resource_name"], answers["advanced"], answers["allow_guests"]) == ("beerauth0001", "yes", True)
 
 
 def test_a_menu_reply_is_matched_by_number_value_label_or_a_unique_label_start():

@@ -150,3 +150,15 @@ def test_the_authenticators_messages_name_its_buttons_not_python_calls():
     message = Authenticator.in_buttons("That reset code is wrong: ask again with forgot_password() or "
                                        "finish with confirm_forgot_password().")
     assert message == "That reset code is wrong: ask again with “Forgot your password?” or finish with “Submit”."
+
+
+def test_the_auth_form_shows_amplifys_three_questions_until_manual_or_advanced_settings_are_chosen():
+    from amplify_nb.specs.auth import AuthSpec
+
+    form = SpecForm(AuthSpec(resource_name="beerauth0001"))
+    assert shown(form) == {"configuration", "sign_in_with", "advanced"}
+    form.set(advanced="yes")
+    assert {"allow_guests", "password_min_length", "mfa"} <= shown(form) and "resource_name" not in shown(form)
+    form.set(configuration="manual")
+    assert {"resource_name", "password_min_length"} <= shown(form) and "advanced" not in shown(form)
+    assert form.spec.configuration == "manual" and not form.button.disabled
