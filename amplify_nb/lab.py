@@ -61,9 +61,14 @@ def install_git_filter(repository: str | os.PathLike = ".") -> bool:
     def git(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(["git", "-C", str(repository), *args], capture_output=True, text=True)
 
-    if git("rev-parse", "--git-dir").returncode != 0:
+    top = git("rev-parse", "--show-toplevel")
+    if top.returncode != 0:
         return False
-    python = f"'{sys.executable}' -m nbstripout"
+    # Worktrees of one clone share its config: a venv inside the worktree is named relative to the worktree's top
+    # (where git runs filters), so each worktree's filter runs its own venv.
+    executable = Path(sys.executable).absolute()
+    inside = Path(top.stdout.strip()) in executable.parents
+    python = f"'{executable.relative_to(top.stdout.strip()) if inside else executable}' -m nbstripout"
     git("config", "filter.nbstripout.clean", python)
     git("config", "filter.nbstripout.smudge", "cat")
     git("config", "filter.nbstripout.extrakeys", " ".join(STRIPPED_KEYS))
