@@ -63,8 +63,8 @@ def latest_code(local_cloud, email: str, purpose: str) -> str:
     return messages[0]["code"]  # newest first
 
 
-def signed_up_user(page, local_cloud, email: str, password: str = PASSWORD) -> None:
-    """A confirmed account, made through Cognito's public API with the code from the mailbox (no UI)."""
+def signed_up_user(page, local_cloud, email: str, password: str = PASSWORD, confirm: bool = True) -> None:
+    """An account made through Cognito's public API (no UI), confirmed with the code from the mailbox."""
     import boto3
 
     aws = page.wait_for_function("() => window.appConfig && window.appConfig.aws").json_value()
@@ -73,7 +73,9 @@ def signed_up_user(page, local_cloud, email: str, password: str = PASSWORD) -> N
     client_id = aws["aws_user_pools_web_client_id"]
     idp.sign_up(ClientId=client_id, Username=email, Password=password,
                 UserAttributes=[{"Name": "email", "Value": email}])
-    idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=latest_code(local_cloud, email, "sign-up"))
+    if confirm:
+        idp.confirm_sign_up(ClientId=client_id, Username=email,
+                            ConfirmationCode=latest_code(local_cloud, email, "sign-up"))
 
 
 def snap(page, tmp_path: Path, name: str) -> None:
@@ -199,6 +201,49 @@ def test_the_button_is_busy_while_cognito_answers_and_a_wrong_password_shows_cog
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     button.click()
     expect(page.get_by_role("heading", name=f"Welcome to {project.name}")).to_be_visible()
+
+    page.set_viewport_size(PHONE)  # signed in on a phone: the header wraps, nothing scrolls sideways
+    expect(page.locator("#signed-in-as")).to_have_text(email)
+    snap(page, tmp_path, "signed-in-phone")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert errors == []
+
+
+def test_signing_in_before_confirming_leads_to_the_code_step_and_then_in(published_app, local_cloud, page):
+    project, url = published_app
+    errors = collect_errors(page)
+    email = new_email("unconfirmed")
+    page.goto(url + "/")
+    signed_up_user(page, local_cloud, email, confirm=False)
+
+    # The tabs answer the arrow keys, as a tab list does.
+    page.get_by_role("tab", name="Sign In").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Create Account")).to_be_focused()
+    expect(page.get_by_role("tab", name="Create Account")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_role("tab", name="Sign In")).to_have_attribute("aria-selected", "true")
+
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.locator("#sign-in-button").click()
+    expect(page.get_by_role("heading", name="We Emailed You")).to_be_visible()
+    expect(page.locator("#auth-notice")).to_contain_text("not confirmed yet")
+    assert len(read_mailbox(local_cloud.settings.state_dir, email)) == 2  # sign-up's code, then a new one
+    first = latest_code(local_cloud, email, "sign-up")
+
+    page.get_by_role("button", name="Resend Code").click()
+    expect(page.locator("#auth-notice")).to_contain_text("We sent a new code to u***@e***")
+    assert len(read_mailbox(local_cloud.settings.state_dir, email)) == 3
+    newest = latest_code(local_cloud, email, "sign-up")
+    if newest != first:  # only the latest code works
+        page.get_by_label("Confirmation Code").fill(first)
+        page.locator("#confirm-button").click()
+        expect(page.locator("#auth-error")).to_contain_text("Invalid")
+    page.get_by_label("Confirmation Code").fill(newest)
+    page.locator("#confirm-button").click()
+    expect(page.get_by_role("heading", name=f"Welcome to {project.name}")).to_be_visible()
+    expect(page.locator("#signed-in-as")).to_have_text(email)
     assert errors == []
 
 

@@ -161,7 +161,10 @@ function resendLink(flow, send) {
 }
 
 function backToSignIn(flow) {
-  return linkButton('to-sign-in', 'Back to Sign In', () => flow.go('signIn'));
+  return linkButton('to-sign-in', 'Back to Sign In', () => {
+    Object.assign(state, { password: '', delivery: null });
+    flow.go('signIn');
+  });
 }
 
 const ROUTES = {
