@@ -46,6 +46,8 @@ def published_app(tmp_path_factory, local_cloud) -> tuple[Project, str]:
 def collect_errors(page) -> list[str]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Messages belong in the card, never in a browser dialog (alert()).
+    page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     # A refused code or password is a 400 answer the app shows to the user; the browser logs it too. A DEV site
     # answers the browser's own /favicon.ico request with S3's 403 (no such file), as test_hosting_site does.
     page.on("console", lambda message: errors.append(message.text) if message.type == "error"
@@ -255,10 +257,11 @@ def test_a_forgotten_password_is_reset_with_the_mailbox_code_and_the_new_one_sig
     page.goto(url + "/")
     signed_up_user(page, local_cloud, email)
 
+    page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Forgot your password?").click()
     expect(page.get_by_role("heading", name="Reset Password")).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value(email)  # what was typed on the sign-in tab
     snap(page, tmp_path, "reset-password")
-    page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Send code").click()
     expect(page.get_by_label("Code", exact=True)).to_be_visible()
     expect(page.locator("#auth-card")).to_contain_text("we emailed to f***@e***")

@@ -21,9 +21,11 @@ export function renderAuthenticator(config, onSignedIn) {
   const root = element('div', { id: 'authenticator', class: 'authenticator', 'data-amplify-authenticator': '' });
   const flow = {
     config,
-    // Draw `route`; the keyboard focus goes to the element `focusId` (a tab keeps it), else to the first empty
-    // field (the password, when the email is already filled in).
+    // Draw `route`, keeping the email typed so far; the keyboard focus goes to the element `focusId` (a tab
+    // keeps it), else to the first empty field (the password, when the email is already filled in).
     go(route, notice = '', focusId = '') {
+      const typed = root.querySelector('#auth-email');
+      if (typed) state.email = typed.value.trim();
       setAuthenticatorRoute(route, notice);
       draw();
       const fields = [...root.querySelectorAll('form input')];
@@ -70,8 +72,10 @@ function frame(flow, view) {
   const card = element('div', { id: 'auth-card', class: 'auth-card', 'data-route': state.route },
     ...(view.tabs ? [tabs(flow)] : []), form,
     ...(view.footer ? [element('div', { class: 'auth-footer' }, ...view.footer)] : []));
-  if (view.tabs) form.setAttribute('role', 'tabpanel');
-  if (view.tabs) form.setAttribute('aria-labelledby', TABS.find(([route]) => route === state.route)[2]);
+  if (view.tabs) {
+    form.setAttribute('role', 'tabpanel');
+    form.setAttribute('aria-labelledby', TABS.find(([route]) => route === state.route)[2]);
+  }
   return [header, element('div', { class: 'auth-container' }, card)];
 }
 
@@ -83,7 +87,7 @@ function tabs(flow) {
     onclick: () => { if (route !== state.route) flow.go(route, '', id); },
   }));
   // Arrow keys move between tabs, as in every tab list.
-  const list = element('div', { class: 'auth-tabs', role: 'tablist', 'aria-label': 'Sign in or create an account',
+  return element('div', { class: 'auth-tabs', role: 'tablist', 'aria-label': 'Sign in or create an account',
     onkeydown: (event) => {
       const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
       if (!step) return;
@@ -91,7 +95,6 @@ function tabs(flow) {
       flow.go(TABS[index][0], '', TABS[index][2]);
     },
   }, ...buttons);
-  return list;
 }
 
 // [field, problem or ''] pairs: shows each problem under its field; true when there is none.
@@ -176,10 +179,7 @@ const ROUTES = {
       tabs: true,
       fields: [email, password],
       button: ['sign-in-button', 'Sign in', 'Signing in…'],
-      footer: [linkButton('forgot-password', 'Forgot your password?', () => {
-        state.email = email.input.value.trim();
-        flow.go('forgotPassword');
-      })],
+      footer: [linkButton('forgot-password', 'Forgot your password?', () => flow.go('forgotPassword'))],
       checks: () => [[email, emailProblem(email)], [password, required(password, 'Enter your password.')]],
       async submit() {
         state.email = email.input.value.trim();
