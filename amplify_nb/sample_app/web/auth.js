@@ -1,23 +1,12 @@
 // A small Cognito client for the browser, the part of Amplify JS's Auth the app needs: sign up, confirm the
-// emailed code, sign in, refresh, sign out. It calls Cognito's JSON API directly (POST with X-Amz-Target,
-// unsigned: these calls need no AWS credentials), at the user pool's region, or at `aws_cognito_endpoint`
-// when aws-exports.js names one (the local cloud).
+// emailed code, sign in, refresh, reset a forgotten password, sign out. It calls Cognito's JSON API directly
+// (POST with X-Amz-Target, unsigned: these calls need no AWS credentials), at the user pool's region, or at
+// `aws_cognito_endpoint` when aws-exports.js names one (the local cloud).
 //
 // The session (the tokens) is kept in localStorage, as Amplify JS does, under a key per app client.
 
 const TARGET = 'AWSCognitoIdentityProviderService.';
 const REFRESH_MARGIN_SECONDS = 300;
-
-const FRIENDLY = {
-  NotAuthorizedException: 'Incorrect email or password.',
-  UserNotConfirmedException: 'This account is not confirmed yet: enter the code we emailed you.',
-  UsernameExistsException: 'An account with this email already exists: sign in instead.',
-  CodeMismatchException: 'That code is wrong: use the code from the latest email.',
-  ExpiredCodeException: 'That code has expired: ask for a new one.',
-  UserNotFoundException: 'Incorrect email or password.',
-  LimitExceededException: 'Too many attempts: wait a few minutes, then try again.',
-  TooManyRequestsException: 'Too many requests: wait a moment, then try again.',
-};
 
 export class AuthError extends Error {
   constructor(code, message) {
@@ -39,13 +28,24 @@ function storageKey(aws) {
   return `amplify-nb.auth.${aws.aws_user_pools_web_client_id}`;
 }
 
-function passwordRules(aws) {
+// The pool's password policy from aws-exports.js, checked before Cognito is asked, with Amplify UI's wording.
+// Cognito's symbol set (space included).
+const POLICY_CHECKS = {
+  REQUIRES_LOWERCASE: [/[a-z]/, 'Password must have lower case letters'],
+  REQUIRES_UPPERCASE: [/[A-Z]/, 'Password must have upper case letters'],
+  REQUIRES_NUMBERS: [/[0-9]/, 'Password must have numbers'],
+  REQUIRES_SYMBOLS: [/[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/, 'Password must have special characters'],
+};
+
+function passwordProblems(aws, password) {
   const settings = aws.aws_cognito_password_protection_settings || {};
-  const kinds = { REQUIRES_LOWERCASE: 'a lowercase letter', REQUIRES_UPPERCASE: 'an uppercase letter',
-                  REQUIRES_NUMBERS: 'a number', REQUIRES_SYMBOLS: 'a symbol' };
-  const needs = (settings.passwordPolicyCharacters || []).map((c) => kinds[c]).filter(Boolean);
   const length = settings.passwordPolicyMinLength || 8;
-  return `at least ${length} characters` + (needs.length ? `, with ${needs.join(', ')}` : '');
+  const problems = password.length < length ? [`Password must have at least ${length} characters`] : [];
+  for (const kind of settings.passwordPolicyCharacters || []) {
+    const [pattern, text] = POLICY_CHECKS[kind] || [];
+    if (pattern && !pattern.test(password)) problems.push(text);
+  }
+  return problems;
 }
 
 async function call(aws, operation, body) {
@@ -63,9 +63,8 @@ async function call(aws, operation, body) {
   if (!response.ok) {
     const raw = data.__type || response.headers.get('x-amzn-ErrorType') || 'UnknownError';
     const code = raw.split('#').pop().split(':')[0];
-    let message = FRIENDLY[code] || data.message || data.Message || `Sign-in service error (${code}).`;
-    if (code === 'InvalidPasswordException') message = `This password is too weak: use ${passwordRules(aws)}.`;
-    throw new AuthError(code, message);
+    // Cognito's own message, as Amplify UI shows it ("Incorrect username or password.").
+    throw new AuthError(code, data.message || data.Message || `Sign-in service error (${code}).`);
   }
   return data;
 }
@@ -94,7 +93,7 @@ function forget(aws) {
 }
 
 export const Auth = {
-  passwordRules,
+  passwordProblems,
 
   async signUp(aws, email, password) {
     const result = await call(aws, 'SignUp', {
@@ -111,6 +110,19 @@ export const Auth = {
   async resendCode(aws, email) {
     const result = await call(aws, 'ResendConfirmationCode', { ClientId: aws.aws_user_pools_web_client_id, Username: email });
     return result.CodeDeliveryDetails || null;
+  },
+
+  // ForgotPassword emails a code (Cognito answers the same for an unknown address, so nobody learns who has an
+  // account); ConfirmForgotPassword sets the new password with it.
+  async forgotPassword(aws, email) {
+    const result = await call(aws, 'ForgotPassword', { ClientId: aws.aws_user_pools_web_client_id, Username: email });
+    return result.CodeDeliveryDetails || null;
+  },
+
+  async confirmForgotPassword(aws, email, code, password) {
+    await call(aws, 'ConfirmForgotPassword', {
+      ClientId: aws.aws_user_pools_web_client_id, Username: email, ConfirmationCode: code.trim(), Password: password,
+    });
   },
 
   async signIn(aws, email, password) {
