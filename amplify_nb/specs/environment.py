@@ -156,12 +156,10 @@ def parse_environment(data: dict, trainee: str | None = None) -> EnvironmentSpec
     for key, value in (("workshop_dir", workshop_dir), ("project_dir", project_dir)):
         if not isinstance(value, str):
             problems.append(_problem(key, f"must be a folder path (got {value!r})."))
-    if problems:
-        raise InputError(problems)
-
-    environment = EnvironmentSpec(configure=configure, init=init or {}, sections=tuple(sections), publish=publish,
-                                  project_dir=project_dir, trainees=trainees, workshop_dir=workshop_dir)
-    problems += shape_problems(environment)
+    environment = EnvironmentSpec(configure=configure or ConfigureSpec(), init=init or {}, sections=tuple(sections),
+                                  publish=publish, project_dir=project_dir, trainees=trainees,
+                                  workshop_dir=workshop_dir)
+    problems += shape_problems(environment)  # the sections that could be read, so every problem is told at once
     if problems:
         raise InputError(problems)
     return environment

@@ -1,0 +1,133 @@
+"""An environment file is checked whole before anything is written: each problem names its key path, unknown
+keys are refused with the closest known one, kebab-case keys work as the CLI's flags do, and the api's nested
+function and table become resources of their own, added in the order they depend on each other."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from amplify_nb.cli import main
+from amplify_nb.errors import InputError
+from amplify_nb.project.setup import plan_environment, plan_workshop
+from amplify_nb.specs.environment import parse_environment, parse_environment_text, resource_sections
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "envs"
+
+
+def problems_of(data: dict) -> list[str]:
+    with pytest.raises(InputError) as raised:
+        parse_environment(data)
+    return [str(p) for p in raised.value.problems]
+
+
+def test_the_example_files_parse_into_the_tutorials_resources_in_dependency_order():
+    environment = parse_environment(yaml.safe_load((EXAMPLES / "dev-local.yaml").read_text()))
+    order = [(s.category, s.path) for s in resource_sections(environment)]
+    assert order == [("hosting", "hosting"), ("auth", "auth"), ("storage", "api.new_function.new_table"),
+                     ("function", "api.new_function"), ("api", "api")]
+    api = next(s for s in resource_sections(environment) if s.category == "api")
+    assert api.answers["function"] == "beerfn" and "new_function" not in api.answers
+    function = next(s for s in resource_sections(environment) if s.category == "function")
+    assert function.answers["table"] == "beer" and function.answers["data_source"] == "project"
+    assert environment.configure.target == "local" and environment.env == "dev" and environment.publish
+
+    workshop = yaml.safe_load((EXAMPLES / "workshop.yaml").read_text())
+    assert parse_environment(workshop, trainee="ana").init["name"] == "beerana"
+    assert parse_environment(workshop, trainee="ana").trainees == ("ana", "ben", "chloe")
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"api": {"new_function": {"runtime": "ruby"}}}, "api.new_function.runtime: The runtime must be one of"),
+    ({"api": {"new_function": {"runtim": "python"}}}, "api.new_function.runtim: unknown key. Did you mean runtime?"),
+    ({"api": {"new_function": {"new_table": {"columns": [{"name": "id", "typ": "string"}]}}}},
+     "api.new_function.new_table.columns[0].typ: unknown key. Did you mean type?"),
+    ({"api": {"new_function": {"new_table": {"partition_key": "nope"}}}}, "api.new_function.new_table.partition_key:"),
+    ({"api": {"path": "beer"}}, "api.path: Path must begin with /"),
+    ({"hostin": {}}, "hostin: unknown key. Did you mean hosting?"),
+    ({"hosting": {"environment": "STAGING"}}, "hosting.environment: Environment setup must be one of"),
+    ({"hosting": {"publish": "yes"}}, "hosting.publish: must be true or false"),
+    ({"auth": {"password_min_length": 3}}, "auth.password_min_length: Minimum password length"),
+    ({"auth": "email"}, "auth: must be a mapping of answers"),
+    ({"init": {"env": "DEV"}}, "init.env: Environment name must be between 2 and 10 characters"),
+    ({"init": {"nmae": "beerapp"}}, "init.nmae: unknown key. Did you mean name?"),
+    ({"target": "aws"}, "profile: The aws target needs a named profile"),
+    ({"target": "cloud"}, "target: Target must be one of"),
+    ({"storage": [{"columns": [{"name": "id"}]}]}, "storage[0].resource_name: each entry of storage needs a resource_name"),
+    ({"storage": [{"resource_name": "a1"}, {"resource_name": "a1"}]}, "storage[1]: storage 'a1' is also made by storage[0]"),
+    ({"functions": [{"name": "f-1"}]}, "functions[0].name: You can use the following characters"),
+    ({"functions": "stats"}, "functions: must be a list of function answers"),
+    ({"trainees": ["Ana"]}, "trainees[0]: 'Ana' must be 1-16 lowercase letters"),
+    ({"trainees": ["ana", "ana"]}, "trainees: ana appear more than once"),
+])
+def test_every_problem_names_its_key_path(data, expected):
+    assert any(message.startswith(expected) for message in problems_of(data)), problems_of(data)
+
+
+def test_every_problem_of_a_file_is_reported_at_once():
+    found = problems_of({"init": {"env": "DEV"}, "auth": {"mfa": "always"}, "api": {"path": "x"}})
+    assert [m.split(":")[0] for m in found] == ["init.env", "auth.mfa", "api.path"]
+
+
+def test_kebab_case_keys_are_read_like_the_cli_flags():
+    environment = parse_environment({"init": {"source-dir": "web"}, "auth": {"sign-in-with": "username"},
+                                     "api": {"new-function": {"new-table": {"resource-name": "beer"}}}})
+    assert environment.init == {"source_dir": "web"}
+    assert environment.section("auth").answers == {"sign_in_with": "username"}
+    assert [s.answers["resource_name"] for s in resource_sections(environment) if s.category == "storage"] == ["beer"]
+
+
+def test_text_that_is_not_a_mapping_is_refused():
+    with pytest.raises(InputError, match="must hold a mapping"):
+        parse_environment_text("- a\n- b\n", "env.yaml")
+    with pytest.raises(InputError, match="Cannot read env.yaml as YAML"):
+        parse_environment_text("a: [b\n", "env.yaml")
+
+
+def test_answers_checked_against_the_project_name_their_key_and_nothing_is_written(tmp_path):
+    project_dir = tmp_path / "beer-app"
+    with pytest.raises(InputError) as raised:
+        plan_environment({"api": {"path": "/beer"},
+                          "functions": [{"name": "stats", "advanced_settings": True,
+                                         "access": {"storage": {"nope": ["read"]}}}]}, project_dir)
+    messages = [str(p) for p in raised.value.problems]
+    assert any(m.startswith("api.restrict_access: Restricting API access needs auth") for m in messages)
+    assert any(m.startswith("functions[0].access: The project has no storage resource 'nope'") for m in messages)
+    assert not project_dir.exists()
+
+
+def test_a_function_may_use_a_table_the_same_file_adds(tmp_path):
+    planned = plan_environment({"storage": [{"resource_name": "reviews"}],
+                                "functions": [{"name": "stats", "template": "crud-dynamodb", "table": "reviews"}]},
+                               tmp_path / "beer-app")
+    assert [(r.category, r.name, r.action) for r in planned.resources] == [("storage", "reviews", "add"),
+                                                                          ("function", "stats", "add")]
+    assert planned.init_action == "create project"
+
+
+def test_a_workshop_gives_each_trainee_a_project_and_refuses_names_they_would_share(tmp_path):
+    data = yaml.safe_load((EXAMPLES / "workshop.yaml").read_text())
+    plans = plan_workshop(data, workshop_dir=tmp_path / "class")
+    assert [(t, p.project_dir.name, p.init.name) for t, p in plans] == [
+        ("ana", "ana", "beerana"), ("ben", "ben", "beerben"), ("chloe", "chloe", "beerchloe")]
+    data["api"]["new_function"]["name"] = "beerfn"
+    with pytest.raises(InputError, match=r"api.new_function.name: 'beerfn' is the same for trainees ana and ben"):
+        plan_workshop(data, workshop_dir=tmp_path / "class")
+    assert plan_workshop(data, trainees=["dora"], workshop_dir=tmp_path / "class")[0][1].init.name == "beerdora"
+    assert not (tmp_path / "class").exists()
+
+
+def test_the_setup_command_exits_2_on_a_bad_file_and_changes_nothing(tmp_path, capsys):
+    bad = tmp_path / "env.yaml"
+    bad.write_text("init:\n  name: beerapp\nauth:\n  sign-in-with: fax\n")
+    assert main(["setup", str(bad), "--project-dir", str(tmp_path / "app"), "--yes"]) == 2
+    assert "auth.sign_in_with: Sign-in method must be one of" in capsys.readouterr().err
+    assert not (tmp_path / "app").exists()
+
+
+def test_the_setup_command_plans_without_changing_anything(tmp_path, capsys):
+    assert main(["setup", str(EXAMPLES / "dev-local.yaml"), "--project-dir", str(tmp_path / "app"), "--plan"]) == 0
+    out = capsys.readouterr().out
+    assert "create project" in out and "api.new_function.new_table" in out
+    assert not (tmp_path / "app").exists()
