@@ -368,7 +368,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .project.setup import (apply_environment, load_environment_data, plan_environment, plan_workshop,
-                                summary_rows)
+                                shared_cloud_names, summary_rows)
 
     trainees = [t for t in re.split(r"[\s,]+", args.trainees or "") if t]
     project_dir = None if args.project_dir == "." else args.project_dir
@@ -378,8 +378,13 @@ def cmd_setup(args: argparse.Namespace) -> int:
         if trainees or data.get("trainees"):
             plans += [(f"{file} ({trainee})", planned)
                       for trainee, planned in plan_workshop(data, trainees or None, args.workshop_dir)]
-        else:
-            plans.append((file, plan_environment(data, project_dir)))
+        else:  # in a class (--workshop-dir), a file without a project_dir is one trainee's: <dir>/<file name>/
+            folder = project_dir or (None if data.get("project_dir") or not args.workshop_dir
+                                     else Path(args.workshop_dir) / Path(file).stem)
+            plans.append((file, plan_environment(data, folder)))
+    shared = shared_cloud_names(plans)
+    if shared:
+        raise InputError(shared)
     for label, planned in plans:
         print(f"== {label}: {planned.project_dir} (env {planned.env})")
         print(pd.DataFrame(planned.rows()).to_string(index=False))
@@ -494,7 +499,8 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("files", nargs="+", metavar="FILE", help="environment files (examples/envs/*.yaml)")
     setup.add_argument("--trainees", help="one project per trainee (comma- or space-separated names) under "
                                           "--workshop-dir, instead of the file's trainees")
-    setup.add_argument("--workshop-dir", help="where the trainees' projects go (default: the file's workshop_dir)")
+    setup.add_argument("--workshop-dir", help="where the trainees' projects go (default: the file's workshop_dir); "
+                                              "a file without trainees or project_dir goes to DIR/<file name>/")
     setup.add_argument("--plan", action="store_true", help="show what would be added or updated, change nothing")
     setup.set_defaults(handler=cmd_setup)
 

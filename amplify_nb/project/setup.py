@@ -282,13 +282,14 @@ def plan_workshop(source, trainees: list[str] | None = None, workshop_dir: str |
             problems += [Problem(p.field, f"trainee {trainee}: {p.message}") for p in exc.problems]
     if problems:
         raise InputError(problems)
-    problems += _shared_cloud_names(plans)
+    problems += shared_cloud_names(plans)
     if problems:
         raise InputError(problems)
     return plans
 
 
-def _shared_cloud_names(plans: list[tuple[str, SetupPlan]]) -> list[Problem]:
+def shared_cloud_names(plans: list[tuple[str, SetupPlan]]) -> list[Problem]:
+    """Problems for resources of different projects that would have one name in the cloud (same env)."""
     owners: dict[tuple, tuple[str, str]] = {}
     found = []
     for trainee, planned in plans:
@@ -298,7 +299,7 @@ def _shared_cloud_names(plans: list[tuple[str, SetupPlan]]) -> list[Problem]:
             key = (resource.category, getattr(resource.spec, answer), planned.env)
             if key in owners and owners[key][0] != trainee:
                 path = f"{resource.path}.{answer}"
-                found.append(Problem(path, f"{path}: {key[1]!r} is the same for trainees {owners[key][0]} and "
+                found.append(Problem(path, f"{path}: {key[1]!r} is the same for {owners[key][0]} and "
                                            f"{trainee}, so their projects would share one cloud resource: put "
                                            "{trainee} in it (or in init.name, which default names start with)."))
             owners.setdefault(key, (trainee, resource.path))

@@ -112,7 +112,7 @@ def test_a_workshop_gives_each_trainee_a_project_and_refuses_names_they_would_sh
     assert [(t, p.project_dir.name, p.init.name) for t, p in plans] == [
         ("ana", "ana", "beerana"), ("ben", "ben", "beerben"), ("chloe", "chloe", "beerchloe")]
     data["api"]["new_function"]["name"] = "beerfn"
-    with pytest.raises(InputError, match=r"api.new_function.name: 'beerfn' is the same for trainees ana and ben"):
+    with pytest.raises(InputError, match=r"api.new_function.name: 'beerfn' is the same for ana and ben"):
         plan_workshop(data, workshop_dir=tmp_path / "class")
     assert plan_workshop(data, trainees=["dora"], workshop_dir=tmp_path / "class")[0][1].init.name == "beerdora"
     assert not (tmp_path / "class").exists()
