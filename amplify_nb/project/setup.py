@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..aws import Target
 from ..categories import category as get_category
 from ..errors import InputError, Problem
 from ..fileio import read_json
@@ -78,6 +79,7 @@ class SetupResult:
     push: PushResult
     published: Any = None  # hosting.publish.PublishResult when the sample app was published
     endpoints: dict = field(default_factory=dict)
+    init_push: PushResult | None = None  # the env's root resources, when this run created the project or the env
 
     @property
     def project_dir(self) -> Path:
@@ -86,9 +88,9 @@ class SetupResult:
     def counts(self) -> dict:
         actions = [r.action for r in self.plan.resources]
         uploaded = len(self.published.uploaded) if self.published is not None else 0
+        calls = len(self.push.calls_made) + (len(self.init_push.calls_made) if self.init_push else 0)
         return {"added": actions.count("add"), "updated": actions.count("update"),
-                "unchanged": actions.count("unchanged"), "cloud calls": len(self.push.calls_made),
-                "files uploaded": uploaded}
+                "unchanged": actions.count("unchanged"), "cloud calls": calls, "files uploaded": uploaded}
 
 
 # --- reading -------------------------------------------------------------------------------------------------------
@@ -134,6 +136,10 @@ def plan_environment(source, project_dir: str | os.PathLike | None = None, train
     view = _ProjectView(init.name, config)
     existing_api = list(config.get("api", {}))
     api_name = existing_api[0] if len(existing_api) == 1 else ""
+    api = environment.section("api")
+    if api is not None and not api.answers.get("name") and len(existing_api) > 1:
+        problems.append(Problem("api.name", f"api.name: this project has several APIs ({', '.join(existing_api)}): "
+                                            "name the one this file describes."))
 
     first = []  # (section, name, base, spec): the answers on the project's current ones, or on Amplify's defaults
     for section in resource_sections(environment, api_name=api_name, project_name=init.name):
@@ -146,7 +152,7 @@ def plan_environment(source, project_dir: str | os.PathLike | None = None, train
                  for section, name, _, spec in first}
     planned = []
     for section, name, base, spec in first:
-        if "resources" in {f for f in spec.__dataclass_fields__}:
+        if hasattr(spec, "resources"):  # the project's resources and the file's: what access and table may name
             spec = spec.replace(resources=tuple(sorted(declared, key=lambda r: (r.category, r.name))))
         found = spec.problems() + getattr(spec, "env_problems", lambda env: [])(init.env)
         if base is not None and hasattr(spec, "problems_for_update"):
@@ -172,8 +178,6 @@ def _plan_init(project: Project, environment: EnvironmentSpec, problems: list[Pr
     target = environment.configure.to_target()
     configured = read_json(project.paths.local_aws_info, {}) or {}
     if init.env in configured:
-        from ..aws import Target
-
         current = Target.from_aws_info(configured[init.env])
         if (current.kind, current.region, current.profile, current.endpoint_url) != \
                 (target.kind, target.region, target.profile, target.endpoint_url):
@@ -231,12 +235,13 @@ def apply_environment(planned: SetupPlan, progress: bool = False) -> SetupResult
     configured = read_json(Project(root).paths.local_aws_info, {}) or {}
     if planned.env not in configured:
         configure_project(root, environment.configure, env=planned.env)
+    init_push = None
     if planned.init_action == "create project":
-        project, _ = init_project(root, planned.init, progress=progress)
+        project, init_push = init_project(root, planned.init, progress=progress)
     else:
         project = Project(root)
         if planned.init_action != "none":
-            init_env(project, planned.env, progress=progress)
+            init_push = init_env(project, planned.env, progress=progress)
     applied = []
     for resource in planned.resources:
         if resource.action == "add":
@@ -251,7 +256,7 @@ def apply_environment(planned: SetupPlan, progress: bool = False) -> SetupResult
             sample_app.install(project)
         pushed = push(project, progress=progress)
         published = publish(project, progress=progress, push_first=False) if publishing else None
-    return SetupResult(planned, applied, pushed, published, endpoints(project))
+    return SetupResult(planned, applied, pushed, published, endpoints(project), init_push)
 
 
 def setup_environment(source, project_dir: str | os.PathLike | None = None, progress: bool = False,

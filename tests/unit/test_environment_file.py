@@ -3,11 +3,13 @@ keys are refused with the closest known one, kebab-case keys work as the CLI's f
 function and table become resources of their own, added in the order they depend on each other."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
+from amplify_nb.aws import Target
 from amplify_nb.cli import main
 from amplify_nb.errors import InputError
 from amplify_nb.project.setup import plan_environment, plan_workshop
@@ -131,3 +133,37 @@ def test_the_setup_command_plans_without_changing_anything(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "create project" in out and "api.new_function.new_table" in out
     assert not (tmp_path / "app").exists()
+
+
+def write_project(folder: Path, backend_config: dict, aws_info: dict) -> None:
+    """The few files that make a folder an Amplify project (as init writes them)."""
+    config = folder / "amplify" / ".config"
+    config.mkdir(parents=True)
+    (config / "project-config.json").write_text(json.dumps({"projectName": "beerapp", "version": "3.1"}))
+    (config / "local-env-info.json").write_text(json.dumps({"projectPath": str(folder), "envName": "dev"}))
+    (config / "local-aws-info.json").write_text(json.dumps(aws_info))
+    (folder / "amplify" / "team-provider-info.json").write_text(json.dumps({"dev": {"awscloudformation": {}}}))
+    (folder / "amplify" / "backend").mkdir()
+    (folder / "amplify" / "backend" / "backend-config.json").write_text(json.dumps(backend_config))
+
+
+def snapshot(folder: Path) -> dict:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_file_cannot_move_an_env_to_another_target_or_rename_the_project(tmp_path):
+    write_project(tmp_path, {}, {"dev": Target(kind="aws", profile="class").to_aws_info()})
+    before = snapshot(tmp_path)
+    with pytest.raises(InputError) as raised:
+        plan_environment({"target": "local", "init": {"name": "otherapp"}}, tmp_path)
+    messages = [str(p) for p in raised.value.problems]
+    assert any(m.startswith("target: env dev of this project deploys to the AWS") for m in messages), messages
+    assert any(m.startswith("init.name: ") and "'beerapp'" in m for m in messages), messages
+    assert snapshot(tmp_path) == before
+
+
+def test_an_unnamed_api_must_be_named_when_the_project_has_several(tmp_path):
+    apis = {"api": {"first": {"service": "API Gateway"}, "second": {"service": "API Gateway"}}}
+    write_project(tmp_path, apis, {"dev": Target().to_aws_info()})
+    with pytest.raises(InputError, match=r"api.name: this project has several APIs \(first, second\)"):
+        plan_environment({"auth": {}, "api": {"path": "/beer"}}, tmp_path)
