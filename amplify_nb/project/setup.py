@@ -17,9 +17,9 @@ from ..aws import Target
 from ..categories import category as get_category
 from ..errors import InputError, Problem
 from ..fileio import read_json
-from ..specs import InitSpec, ProjectResource, Spec, resources_from_backend_config
+from ..specs import ConfigureSpec, InitSpec, ProjectResource, Spec, resources_from_backend_config
 from ..specs.environment import (EnvironmentSpec, Section, parse_environment, parse_environment_text,
-                                 resource_name, resource_sections, with_path)
+                                 resource_sections, with_path)
 from .configure import configure_project
 from .init import init_env, init_project
 from .project import Project
@@ -175,9 +175,9 @@ def _plan_init(project: Project, environment: EnvironmentSpec, problems: list[Pr
         answers["name"] = project.name
     init = InitSpec.for_project(project.root, answers)
     problems += with_path("init", init.problems())
-    target = environment.configure.to_target()
+    target = (environment.configure or ConfigureSpec()).to_target()
     configured = read_json(project.paths.local_aws_info, {}) or {}
-    if init.env in configured:
+    if init.env in configured and environment.configure is not None:
         current = Target.from_aws_info(configured[init.env])
         if (current.kind, current.region, current.profile, current.endpoint_url) != \
                 (target.kind, target.region, target.profile, target.endpoint_url):
@@ -207,7 +207,7 @@ def _resolve(project: Project | None, view: _ProjectView, section: Section) -> t
     base = category.read_spec(project, name) if project is not None and name in existing else None
     start = base if base is not None else category.default_spec(view)
     spec = start.answered(section.answers)
-    return section, resource_name(section.category, spec), base, spec
+    return section, category.resource_name(spec), base, spec
 
 
 def _planned(section: Section, name: str, base: Spec | None, spec: Spec) -> PlannedResource:
@@ -234,7 +234,7 @@ def apply_environment(planned: SetupPlan, progress: bool = False) -> SetupResult
     environment, root = planned.environment, planned.project_dir
     configured = read_json(Project(root).paths.local_aws_info, {}) or {}
     if planned.env not in configured:
-        configure_project(root, environment.configure, env=planned.env)
+        configure_project(root, environment.configure or ConfigureSpec(), env=planned.env)
     init_push = None
     if planned.init_action == "create project":
         project, init_push = init_project(root, planned.init, progress=progress)

@@ -62,7 +62,7 @@ class Section:
 class EnvironmentSpec:
     """A parsed, checked environment file: what setup_environment applies."""
 
-    configure: ConfigureSpec
+    configure: ConfigureSpec | None  # None: the file names no target (an existing env keeps its own; else local)
     init: dict  # init's answers; the project name defaults to the folder's
     sections: tuple[Section, ...] = ()  # as written; api's nested function and table are expanded by expand_api
     publish: bool = True  # hosting: install the sample app and publish it
@@ -102,7 +102,7 @@ def parse_environment(data: dict, trainee: str | None = None) -> EnvironmentSpec
     data = _snake_keys(data, TOP_LEVEL_KEYS, "", problems)
 
     configure_answers = {k: data[k] for k in TARGET_KEYS if data.get(k) not in (None, "")}
-    configure = _build(ConfigureSpec, configure_answers, "", problems)
+    configure = _build(ConfigureSpec, configure_answers, "", problems) if configure_answers else None
     if configure is not None:
         problems += _at("", configure.problems())
 
@@ -156,7 +156,7 @@ def parse_environment(data: dict, trainee: str | None = None) -> EnvironmentSpec
     for key, value in (("workshop_dir", workshop_dir), ("project_dir", project_dir)):
         if not isinstance(value, str):
             problems.append(_problem(key, f"must be a folder path (got {value!r})."))
-    environment = EnvironmentSpec(configure=configure or ConfigureSpec(), init=init or {}, sections=tuple(sections),
+    environment = EnvironmentSpec(configure=configure, init=init or {}, sections=tuple(sections),
                                   publish=publish, project_dir=project_dir, trainees=trainees,
                                   workshop_dir=workshop_dir)
     problems += shape_problems(environment)  # the sections that could be read, so every problem is told at once
@@ -213,10 +213,12 @@ def shape_problems(environment: EnvironmentSpec) -> list[Problem]:
             continue
         # defaults that depend on the project (names) are checked once it is known (project/setup.py)
         found += _at(section.path, [p for p in spec.problems() if not p.field or p.field in section.answers])
-        name = resource_name(section.category, spec)
-        if (section.category, name) in seen and section.category not in SINGLE_SECTIONS:
-            found.append(_problem(section.path, f"{section.category} {name!r} is also made by {seen[section.category, name]}: "
-                                                "give each resource its own name."))
+        if section.category not in NAME_FIELDS:
+            continue
+        name = getattr(spec, NAME_FIELDS[section.category])
+        if (section.category, name) in seen:
+            found.append(_problem(section.path, f"{section.category} {name!r} is also made by "
+                                                f"{seen[section.category, name]}: give each resource its own name."))
         seen.setdefault((section.category, name), section.path)
     return found
 
@@ -226,10 +228,9 @@ def spec_class(category: str) -> type[Spec]:
             "api": ApiSpec}[category]
 
 
-def resource_name(category: str, spec: Spec) -> str:
-    """The backend folder name a spec's answers give (hosting's is Amplify's fixed S3AndCloudFront)."""
-    return {"hosting": lambda s: "S3AndCloudFront", "auth": lambda s: s.resource_name,
-            "storage": lambda s: s.resource_name, "function": lambda s: s.name, "api": lambda s: s.name}[category](spec)
+NAME_FIELDS = {"storage": "resource_name", "function": "name", "api": "name"}  # the backend folder's name
+
+
 
 
 def with_path(path: str, problems: list[Problem]) -> list[Problem]:

@@ -160,6 +160,7 @@ def test_a_file_cannot_move_an_env_to_another_target_or_rename_the_project(tmp_p
     assert any(m.startswith("target: env dev of this project deploys to the AWS") for m in messages), messages
     assert any(m.startswith("init.name: ") and "'beerapp'" in m for m in messages), messages
     assert snapshot(tmp_path) == before
+    assert plan_environment({"init": {"env": "dev"}}, tmp_path).init_action == "none"  # no target: the env's own
 
 
 def test_an_unnamed_api_must_be_named_when_the_project_has_several(tmp_path):
