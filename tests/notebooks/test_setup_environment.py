@@ -117,3 +117,9 @@ def test_the_notebook_stops_on_a_bad_file_naming_the_key_and_writes_nothing(tmp_
     assert done.returncode != 0
     assert "api.new_function.runtime: The runtime must be one of" in output.read_text()
     assert not project_dir.exists()
+
+    misspelt = command[:command.index("--kernel")] + ["-y", "hostin: {environment: DEV}"] + command[command.index("--kernel"):]
+    done = subprocess.run(misspelt, capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0  # papermill only warns about a name the notebook does not declare; the notebook refuses it
+    assert "hostin: unknown key. Did you mean hosting?" in output.read_text()
+    assert not project_dir.exists()
