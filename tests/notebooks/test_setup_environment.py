@@ -123,3 +123,37 @@ def test_the_notebook_stops_on_a_bad_file_naming_the_key_and_writes_nothing(tmp_
     assert done.returncode != 0  # papermill only warns about a name the notebook does not declare; the notebook refuses it
     assert "hostin: unknown key. Did you mean hosting?" in output.read_text()
     assert not project_dir.exists()
+
+
+def run_setup(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "amplify_nb.cli", "setup", *args], capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_setup_takes_one_file_per_trainee_into_the_workshop_folder(tmp_path, local_cloud):
+    """`make workshop ENVS="ana.yaml ben.yaml"`: each file is one trainee's project, <dir>/<file name>/; two
+    files naming the same cloud resources are refused before anything is written."""
+    classroom = tmp_path / "class"
+    base = yaml.safe_load(DEV_LOCAL.read_text())
+    for trainee in ("ana", "ben"):
+        data = json.loads(json.dumps(base))
+        data["init"]["name"] = f"beer{trainee}"
+        data["api"].update(name=f"api{trainee}")
+        data["api"]["new_function"].update(name=f"fn{trainee}")
+        data["api"]["new_function"]["new_table"].update(table_name=f"beer{trainee}")
+        (tmp_path / f"{trainee}.yaml").write_text(yaml.safe_dump(data))
+    (tmp_path / "copy.yaml").write_text(yaml.safe_dump({**base, "init": {**base["init"], "name": "beercopy"}}))
+    shared = run_setup("--yes", "--workshop-dir", str(classroom), str(DEV_LOCAL), str(tmp_path / "copy.yaml"))
+    assert shared.returncode == 2 and "api.name: 'beerapi' is the same for" in shared.stderr
+    assert not classroom.exists()
+
+    done = run_setup("--yes", "--workshop-dir", str(classroom), str(tmp_path / "ana.yaml"), str(tmp_path / "ben.yaml"))
+    assert done.returncode == 0, done.stderr
+    assert Project.open(classroom / "ana").name == "beerana" and Project.open(classroom / "ben").name == "beerben"
+    summary = done.stdout.splitlines()[-3:]
+    assert "Hosting endpoint" in summary[0] and "REST API endpoint" in summary[0]
+    assert all(str(classroom / name) in line for name, line in zip(("ana", "ben"), summary[1:]))
+
+    again = run_setup("--workshop-dir", str(classroom), str(tmp_path / "ana.yaml"), str(tmp_path / "ben.yaml"))
+    assert again.returncode == 0, again.stderr  # nothing to change: no confirmation needed, even without --yes
+    assert [line.split()[3:8] for line in again.stdout.splitlines()[-2:]] == [["0", "0", "5", "0", "0"]] * 2
