@@ -302,8 +302,12 @@ def _checked_answers(spec_cls: type[Spec], answers: dict | None, path: str, prob
         question = questions.get(name)
         if question is None:
             continue
+        # a nested flow is a mapping of its answers; empty means its defaults, and new_function: true the tutorial's
         if question.kind == "spec" and isinstance(value, dict):
             answers[name] = _checked_answers(question.item, value, f"{path}.{name}", problems)
+        elif question.kind == "spec" and not (value is None or (value is True and name == "new_function")):
+            problems.append(_problem(f"{path}.{name}", f"must be a mapping of {question.item.flow} answers "
+                                                       f"(got {value!r})."))
         elif question.kind == "rows" and isinstance(value, list):
             answers[name] = [_checked_answers(question.item, row, f"{path}.{name}[{i}]", problems)
                              if isinstance(row, dict) else row for i, row in enumerate(value)]
