@@ -10,12 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from amplify_nb.deploy.executor import FAULT_AFTER_STEPS
 from amplify_nb.project import Project, plan
-from amplify_nb.project.setup import plan_environment, plan_workshop, setup_environment, setup_workshop
+from amplify_nb.project.setup import plan_workshop, setup_environment, setup_workshop
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKSHOP = ROOT / "examples" / "envs" / "workshop.yaml"
