@@ -4,6 +4,7 @@
 #   make test      install everything (venv + Debian chromium), run every test suite
 #   make unit      fast unit tests only
 #   make tutorial  run the numbered notebooks in order with papermill into build/executed/
+#   make workshop  set up a project per trainee from ENVS (default examples/envs/workshop.yaml), TRAINEES="a b"
 #   make bench     benchmarks against peer tools (publish vs aws s3 sync), printed as tables
 #   make clean     remove build outputs and caches (keeps .venv; `make distclean` removes it too)
 #
@@ -42,7 +43,7 @@ START_LOCAL_CLOUD := $(VENV_BIN)/amplify-nb local start
 STOP_LOCAL_CLOUD := $(VENV_PY) -c "from amplify_nb.local import LocalCloud, LocalSettings; LocalCloud(LocalSettings.from_env()).stop()"
 FREE_PORT := $(VENV_PY) -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
 
-.PHONY: help install chromium lab test unit tutorial bench clean distclean
+.PHONY: help install chromium lab test unit tutorial workshop bench clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -95,6 +96,18 @@ tutorial: install
 	  $(VENV_BIN)/papermill --kernel python3 --cwd notebooks $(PAPERMILL_ARGS) \
 	    "$$nb" "$(BUILD)/executed/$$name"; \
 	done
+
+# A class: every environment file in ENVS set up (checked whole first, then applied), one project per trainee
+# (the file's trainees, or TRAINEES="ana ben") under WORKSHOP_DIR/<trainee>/ (a file without trainees is one
+# trainee's project, WORKSHOP_DIR/<file name>/), and a summary table at the end.
+# Running it again changes nothing; a changed answer updates only that resource.
+ENVS ?= examples/envs/workshop.yaml
+TRAINEES ?=
+WORKSHOP_DIR ?= workshop
+workshop: install
+	$(START_LOCAL_CLOUD)
+	$(VENV_BIN)/amplify-nb setup --yes --workshop-dir "$(WORKSHOP_DIR)" $(ENVS) \
+	  $(if $(strip $(TRAINEES)),--trainees "$(TRAINEES)",)
 
 # ---------------------------------------------------------------------------------------------
 # Tests

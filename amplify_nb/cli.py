@@ -361,6 +361,46 @@ def show_api_requests(cloud: Any, api_id: str | None, as_json: bool) -> int:
     return 0
 
 
+# --- setup: whole environments from files ------------------------------------------------------------------------
+def cmd_setup(args: argparse.Namespace) -> int:
+    """Each file planned and checked first (a bad one changes nothing), then applied; a file with trainees (or
+    --trainees) sets up one project per trainee. A summary table of every project at the end."""
+    import pandas as pd
+
+    from .project.setup import (apply_environment, load_environment_data, plan_environment, plan_workshop,
+                                shared_cloud_names, summary_rows)
+
+    trainees = [t for t in re.split(r"[\s,]+", args.trainees or "") if t]
+    project_dir = None if args.project_dir == "." else args.project_dir
+    plans = []
+    for file in args.files:
+        data = load_environment_data(file)
+        if trainees or data.get("trainees"):
+            plans += [(f"{file} ({trainee})", planned)
+                      for trainee, planned in plan_workshop(data, trainees or None, args.workshop_dir)]
+        else:  # in a class (--workshop-dir), a file without a project_dir is one trainee's: <dir>/<file name>/
+            folder = project_dir or (None if data.get("project_dir") or not args.workshop_dir
+                                     else Path(args.workshop_dir) / Path(file).stem)
+            plans.append((file, plan_environment(data, folder)))
+    shared = shared_cloud_names(plans)
+    if shared:
+        raise InputError(shared)
+    for label, planned in plans:
+        print(f"== {label}: {planned.project_dir} (env {planned.env})")
+        print(pd.DataFrame(planned.rows()).to_string(index=False))
+    if args.plan:
+        return 0
+    if any(planned.changes_files for _, planned in plans) and not confirm(args, "Set up these environments?"):
+        print("Setup cancelled: nothing was changed.")
+        return 0
+    results = []
+    for label, planned in plans:
+        print(f"== {label}: applying")
+        results.append((label, apply_environment(planned, progress=sys.stderr.isatty())))
+    print(pd.DataFrame(summary_rows(results)).to_string(index=False))
+    return 0
+
+
 # --- parser ----------------------------------------------------------------------------------------------------
 def add_spec_flags(parser: argparse.ArgumentParser, spec_cls: type[Spec]) -> None:
     for question in spec_cls.questions():
@@ -454,6 +494,15 @@ def build_parser() -> argparse.ArgumentParser:
     mock_api.add_argument("name", nargs="?", help="the API's resource name (default: the project's only API)")
     mock_api.add_argument("--port", metavar="N", help="also serve it at http://127.0.0.1:N/<env> (0: any free port)")
     mock_api.set_defaults(handler=cmd_mock_api)
+
+    setup = commands.add_parser("setup", parents=[common], help="create or update whole environments from YAML files")
+    setup.add_argument("files", nargs="+", metavar="FILE", help="environment files (examples/envs/*.yaml)")
+    setup.add_argument("--trainees", help="one project per trainee (comma- or space-separated names) under "
+                                          "--workshop-dir, instead of the file's trainees")
+    setup.add_argument("--workshop-dir", help="where the trainees' projects go (default: the file's workshop_dir); "
+                                              "a file without trainees or project_dir goes to DIR/<file name>/")
+    setup.add_argument("--plan", action="store_true", help="show what would be added or updated, change nothing")
+    setup.set_defaults(handler=cmd_setup)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
     local.add_argument("action", choices=["start", "stop", "status", "mailbox", "requests", "snapshot", "reset",
