@@ -215,7 +215,7 @@ def _planned(section: Section, name: str, base: Spec | None, spec: Spec) -> Plan
         return PlannedResource(section.category, name, section.path, "add", spec)
     if base == spec:
         return PlannedResource(section.category, name, section.path, "unchanged", spec)
-    changed = [q.name for q in spec.questions() if getattr(spec, q.name) != getattr(base, q.name)]
+    changed = spec.changed_settings(base)
     return PlannedResource(section.category, name, section.path, "update", spec, changed)
 
 

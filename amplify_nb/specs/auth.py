@@ -86,6 +86,7 @@ class AuthSpec(Spec):
     advanced: str = answer(
         "", "Do you want to configure advanced settings?", choices=ADVANCED,
         when=lambda spec: spec.configuration != "manual", follows=lambda spec: "yes" if spec.tuned() else "no",
+        setting=False,
         help="Yes asks the settings the manual configuration asks: guests, MFA, the verification email, the "
              "password policy and the refresh token.")
     allow_guests: bool = answer(

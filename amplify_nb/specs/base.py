@@ -106,8 +106,11 @@ def _pairs(choices: Iterable) -> tuple[tuple[str, str], ...]:
 def answer(default: Any, prompt: str, help: str = "", choices: Iterable = (), kind: str | None = None, *,
            when: Callable[[Any], bool] | None = None, choices_from: Callable[[Any], Iterable] | None = None,
            item: type | None = None, optional: str = "", more: str = "",
-           follows: Callable[[Any], Any] | None = None, learn_more: bool = False) -> Any:
-    """A spec field carrying its question. choices are values or (value, label) pairs."""
+           follows: Callable[[Any], Any] | None = None, learn_more: bool = False, setting: bool = True) -> Any:
+    """A spec field carrying its question. choices are values or (value, label) pairs.
+
+    setting=False: the answer only steers which questions are asked (auth's "configure advanced settings?"); it is
+    not part of the resource, so two specs that differ only there are equal."""
     pairs = _pairs(choices)
     if kind is None:
         kind = ("choice" if pairs or choices_from else "bool" if isinstance(default, bool)
@@ -116,8 +119,9 @@ def answer(default: Any, prompt: str, help: str = "", choices: Iterable = (), ki
                              item=item, optional=optional, more=more, follows=follows,
                              learn_more=learn_more)}
     if isinstance(default, (list, dict)):
-        return field(default_factory=lambda: json.loads(json.dumps(default)), metadata=meta)  # a deep copy each time
-    return field(default=default, metadata=meta)
+        return field(default_factory=lambda: json.loads(json.dumps(default)), metadata=meta,  # a deep copy each time
+                     compare=setting)
+    return field(default=default, metadata=meta, compare=setting)
 
 
 def context(default: Any = None, default_factory: Callable[[], Any] | None = None) -> Any:
@@ -163,6 +167,11 @@ class Spec:
         settable = {f.name for f in dataclasses.fields(cls) if f.init}
         values = {**{k: v for k, v in defaults.items() if k in settable}, **answers}
         return cls(**{k: _coerce(cls, k, v) for k, v in values.items()})
+
+    def changed_settings(self, other: "Spec") -> list[str]:
+        """The answers that make this resource differ from `other` (those that only steer the questions left out)."""
+        return [f.name for f in dataclasses.fields(self)
+                if f.compare and "question" in f.metadata and getattr(self, f.name) != getattr(other, f.name)]
 
     def to_answers(self) -> dict[str, Any]:
         return {q.name: getattr(self, q.name) for q in self.questions()}
