@@ -174,11 +174,11 @@ def extra_resources(models: list, remote: RemoteState, owner_tags: dict) -> list
 def explain_repairs(project: Project, planned: Plan) -> Plan:
     """Mark the push plan's steps that repair drift ("repairs drift: MinimumLength 6 -> 8"), as opposed to those
     applying the project's local changes. A step repairs drift when the drift check plans the same call and the
-    settings it changed in the cloud are set back to their pushed values."""
+    settings it changed in the cloud are set back to their pushed values. The marks only explain: when the last
+    push cannot be rebuilt (its function source no longer builds), the plan is shown without them, unchanged."""
     try:
         rows = [row for row in drift(project, extras=False) if row.state != IN_SYNC]
-    except AmplifyNbError as exc:
-        planned.notes.append(f"drift not checked: {exc}")
+    except AmplifyNbError:
         return planned
     repairs: dict[tuple[str, str], list[Repair]] = {}
     for row in rows:
