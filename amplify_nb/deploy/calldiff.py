@@ -32,11 +32,15 @@ ADDRESS_SUFFIXES = ("Id", "id", "Name", "Arn", "Bucket", "Resource", "resourceAr
 
 @dataclass(frozen=True)
 class SettingChange:
-    """One setting a call would change: `setting` is its path in the call's parameters."""
+    """One setting a call would change, found at `path` in the call's parameters."""
 
-    setting: str
+    path: tuple  # keys and list indexes: ("Policies", "PasswordPolicy", "MinimumLength")
     cloud: Any = ABSENT
     wanted: Any = ABSENT
+
+    @property
+    def setting(self) -> str:
+        return dotted(self.path)
 
     def drift_text(self) -> str:
         """As drift reads it: what was pushed, then what the cloud has now."""
@@ -55,7 +59,7 @@ class SettingChange:
 
     def repair_text(self) -> str:
         """As the repair reads it: the setting's last name, from the cloud's value to the pushed one."""
-        leaf = self.setting.rsplit(".", 1)[-1]
+        leaf = next((part for part in reversed(self.path) if isinstance(part, str)), self.setting)
         return f"{leaf} {show(self.cloud)} -> {show(self.wanted)}"
 
 
@@ -82,7 +86,7 @@ def call_changes(call: APICall, reads: list[dict]) -> list[SettingChange | CallC
         found = find_node(name, responses)
         if found is ABSENT:
             if isinstance(value, (dict, list)) and value:
-                changes.append(SettingChange(name, ABSENT, value))
+                changes.append(SettingChange((name,), ABSENT, value))
             continue
         changes += diff(value, found, (name,))
     return changes or [CallChange(call_label(call, params, responses))]
@@ -96,9 +100,9 @@ def diff(wanted: Any, cloud: Any, path: tuple) -> list[SettingChange]:
         changes = []
         for key, value in one_wanted.items():
             changes += diff(value, one_cloud[key], path + (key,)) if key in one_cloud else [
-                SettingChange(dotted(path + (key,)), ABSENT, value)]
+                SettingChange(path + (key,), ABSENT, value)]
         if len(path) > 1:
-            changes += [SettingChange(dotted(path + (key,)), value, ABSENT)
+            changes += [SettingChange(path + (key,), value, ABSENT)
                         for key, value in one_cloud.items() if key not in one_wanted]
         return changes
     if canonical(wanted) == canonical(cloud):
@@ -106,13 +110,16 @@ def diff(wanted: Any, cloud: Any, path: tuple) -> list[SettingChange]:
     if (isinstance(wanted, list) and isinstance(cloud, list) and len(wanted) == len(cloud)
             and all(isinstance(item, dict) for item in wanted + cloud)):
         return [change for index, (w, c) in enumerate(zip(wanted, cloud)) for change in diff(w, c, path + (index,))]
-    return [SettingChange(dotted(path), cloud, wanted)]
+    return [SettingChange(path, cloud, wanted)]
 
 
 def find_node(name: str, responses: list[dict]) -> Any:
-    """The cloud's value for a parameter: the shallowest node of that name outside lists, ABSENT if there is
-    none or several that disagree (then it cannot be told which one the call sets)."""
-    found = [(len(path), value) for response in responses for path, value in _nodes(response) if path[-1] == name]
+    """The cloud's value for a parameter: the shallowest node of that name outside lists (else of a name ending
+    with it: update_assume_role_policy's PolicyDocument is get_role's AssumeRolePolicyDocument), ABSENT if there
+    is none or several that disagree (then it cannot be told which one the call sets)."""
+    nodes = [(path, value) for response in responses for path, value in _nodes(response)]
+    found = [(len(path), value) for path, value in nodes if path[-1] == name] or [
+        (len(path), value) for path, value in nodes if isinstance(path[-1], str) and path[-1].endswith(name)]
     if not found:
         return ABSENT
     depth = min(d for d, _ in found)

@@ -210,7 +210,7 @@ def _sent_by(change: SettingChange | CallChange, drift_call: APICall, params: di
     if isinstance(change, CallChange):
         return plain(drift_call.params) == params
     value: Any = params
-    for part in _path(change.setting):
+    for part in change.path:
         if isinstance(value, list) and len(value) == 1 and isinstance(part, str):  # IAM's one-statement list
             value = value[0]
         if isinstance(value, dict) and part in value:
@@ -220,15 +220,6 @@ def _sent_by(change: SettingChange | CallChange, drift_call: APICall, params: di
         else:
             return False
     return value == change.wanted
-
-
-def _path(setting: str) -> list:
-    parts: list = []
-    for piece in setting.split("."):
-        name, *indexes = piece.split("[")
-        parts.append(name)
-        parts += [int(index.rstrip("]")) for index in indexes]
-    return parts
 
 
 # --- text ------------------------------------------------------------------------------------------------------

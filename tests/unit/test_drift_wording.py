@@ -20,7 +20,7 @@ def test_a_nested_setting_is_named_by_its_path_with_the_pushed_then_the_cloud_va
     read = {"UserPool": {"Id": "us-east-1_x", "Policies": {"PasswordPolicy": {"MinimumLength": 6, "RequireNumbers": False}}},
             "ResponseMetadata": {"HTTPStatusCode": 200}}
     [change] = call_changes(call, [read])
-    assert change == SettingChange("Policies.PasswordPolicy.MinimumLength", cloud=6, wanted=8)
+    assert change == SettingChange(("Policies", "PasswordPolicy", "MinimumLength"), cloud=6, wanted=8)
     assert change.drift_text() == "Policies.PasswordPolicy.MinimumLength: 8 -> 6 in the cloud"
     assert change.repair_text() == "MinimumLength 6 -> 8"
 
@@ -65,6 +65,17 @@ def test_a_list_of_actions_says_what_was_taken_out_and_added():
     assert texts(call, {"PolicyDocument": {**POLICY, "Statement": [{**POLICY["Statement"][0],
                                                                     "Action": ["dynamodb:PutItem", "dynamodb:GetItem"]}]}}) == [
         "push would call put_role_policy"]  # the same actions in another order are no setting change
+
+
+def test_a_parameter_is_found_under_a_longer_name_and_keys_with_dots_stay_whole():
+    trust = {"Statement": [{"Effect": "Allow", "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": "pool-1"}}}]}
+    edited = {"Statement": [{"Effect": "Allow", "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": "pool-2"}}}]}
+    call = APICall("role", "update", "iam", "update_assume_role_policy", {"RoleName": "r", "PolicyDocument": JsonText(trust)})
+    [change] = call_changes(call, [{"Role": {"RoleName": "r", "AssumeRolePolicyDocument": edited}}])
+    assert change.path == ("PolicyDocument", "Statement", "Condition", "StringEquals", "cognito-identity.amazonaws.com:aud")
+    assert change.drift_text() == ("PolicyDocument.Statement.Condition.StringEquals.cognito-identity.amazonaws.com:aud: "
+                                   "pool-1 -> pool-2 in the cloud")
+    assert change.repair_text() == "cognito-identity.amazonaws.com:aud pool-2 -> pool-1"
 
 
 def test_a_call_with_no_setting_to_compare_is_named_after_what_it_acts_on():
