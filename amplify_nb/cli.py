@@ -112,11 +112,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .project import Project, endpoints, resource_status, status_text
 
     project = Project.open(args.project_dir)
+    if args.drift:
+        return show_drift(project, args.json)
     if args.json:
         print(json.dumps({"env": project.env_name, "resources": [r.as_dict() for r in resource_status(project, cloud=True)],
                           "endpoints": endpoints(project)}, indent=2))
     else:
         print(status_text(project))
+    return 0
+
+
+def show_drift(project, as_json: bool) -> int:
+    """`status --drift`: the cloud against the env's last push (reads only)."""
+    from .project.drift import drift, drift_text
+    from .project.status import status_text
+
+    rows = drift(project)
+    if as_json:
+        print(json.dumps({"env": project.env_name, "drift": [row.as_dict() for row in rows]}, indent=2))
+    else:
+        print(status_text(project, cloud=False))
+        print(drift_text(project.env_name, rows))
     return 0
 
 
@@ -448,6 +464,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", parents=[common], help="what push would create, update or delete")
     status.add_argument("--json", action="store_true")
+    status.add_argument("--drift", action="store_true",
+                        help="compare the cloud with the last push: in sync, changed (which settings), missing, extra")
     status.set_defaults(handler=cmd_status)
 
     push = commands.add_parser("push", parents=[common], help="deploy the backend")

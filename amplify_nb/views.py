@@ -52,6 +52,18 @@ def status_table(project: Project, cloud: bool = True) -> pd.DataFrame:
     return table(frame, "No resources yet: add a category (hosting, auth, api, function, storage) first.")
 
 
+def drift_table(project: Project, extras: bool = True) -> pd.DataFrame:
+    """The cloud against the env's last push, one row per resource: in sync, changed (which settings), missing,
+    or extra (carrying this env's tags, not pushed). Reads the cloud only."""
+    from .project.drift import drift
+
+    rows = [(row.category, row.resource_name, row.type, row.name, row.state,
+             "\n".join(change.drift_text() for change in row.changes) if row.changes else
+             ("" if row.state == "in sync" else row.detail)) for row in drift(project, extras=extras)]
+    frame = pd.DataFrame(rows, columns=["Category", "Resource name", "Type", "Name", "State", "Changes"])
+    return table(frame, "Nothing pushed yet: push the env first, then its cloud can be compared with it.")
+
+
 def endpoints_table(project: Project) -> pd.DataFrame:
     return table(pd.DataFrame(list(endpoints(project).items()), columns=["Endpoint", "URL"]),
                  "No endpoints yet: push a category that has one.")

@@ -106,20 +106,27 @@ class DisplayOnly:
     def table(self):
         import pandas as pd
 
-        return pd.DataFrame(self.plan.rows(), columns=["step", "resource", "action", "call", "parameters"])
+        columns = ["step", "resource", "action", "call", "parameters"] + (["why"] if self.plan.reasons else [])
+        return pd.DataFrame(self.plan.rows(), columns=columns)
 
     def summary(self) -> str:
         """One line per resource and action, for the confirmation before a push (the calls are in `text`)."""
-        counts = collections.Counter((row["action"], row["resource"]) for row in self.plan.rows())
+        rows = self.plan.rows()
+        counts = collections.Counter((row["action"], row["resource"]) for row in rows)
+        reasons: dict[tuple, list[str]] = collections.defaultdict(list)
+        for row in rows:
+            if row["why"] and row["why"] not in reasons[row["action"], row["resource"]]:
+                reasons[row["action"], row["resource"]].append(row["why"])
         return self._lines(f"The push would make {sum(counts.values())} step(s) (every call: `amplify-nb push --plan`):",
                            [f"  {action:<6} {resource} ({count} step{'s' if count > 1 else ''})"
+                            + "".join(f": {'; '.join(reasons[action, resource])}" for _ in reasons[action, resource][:1])
                             for (action, resource), count in counts.items()])
 
     def text(self) -> str:
         rows = self.plan.rows()
         return self._lines(f"{len(rows)} step(s) would run:",
                            [f"{r['step']:>3}. {r['action']:<6} {r['resource']:<45} {r['call']}  {r['parameters']}"
-                            for r in rows])
+                            + (f"\n       ({r['why']})" if r["why"] else "") for r in rows])
 
     def _lines(self, heading: str, lines: list[str]) -> str:
         """What was built for the plan, then the heading and lines, or that there is nothing to do."""

@@ -101,6 +101,8 @@ Instruction = APICall | StoreValue | Wait
 class Plan:
     instructions: list = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was done locally to make the plan (a function rebuilt)
+    # why a step runs when the project's files alone do not say it, by step number ("repairs drift: ...")
+    reasons: dict[int, str] = field(default_factory=dict)
 
     def extend(self, instructions) -> None:
         self.instructions.extend(instructions)
@@ -126,6 +128,7 @@ class Plan:
                 "action": getattr(step, "action", "wait"),
                 "call": step.operation if isinstance(step, APICall) else f"{step.service}.wait({step.waiter})",
                 "parameters": summarize(step.params),
+                "why": self.reasons.get(number, ""),
             }
             for number, step in enumerate(self.steps, start=1)
         ]

@@ -7,7 +7,7 @@ last push recorded but is no longer desired, in reverse order.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from ..errors import UnsafeDeletionError
 from .models import Resource
@@ -53,13 +53,21 @@ def plan_push(desired: Iterable[Resource], recorded: Iterable[dict], remote: Rem
     """owner_tags: the tags of the env being pushed; a deletion of a resource tagged otherwise is refused."""
     desired = list(desired)
     plan = Plan()
+    for _, steps in plan_each(desired, remote):
+        plan.extend(steps)
+    plan.extend(plan_sweep(desired, recorded, remote, owner_tags).instructions)
+    return plan
+
+
+def plan_each(desired: Iterable[Resource], remote: RemoteState) -> Iterator[tuple[Resource, list]]:
+    """Each model with the steps its rule plans, in order; a value one stores is known to the next ones.
+
+    Lazy, so a caller can tell which reads of the cloud each model's rule made (drift does)."""
     known: dict[str, Any] = {}
     for resource in desired:
         steps = rule_for(resource.type_name).plan(with_known_values(resource, known), remote)
         known.update({step.name: step.value for step in steps if isinstance(step, StoreValue)})
-        plan.extend(steps)
-    plan.extend(plan_sweep(desired, recorded, remote, owner_tags).instructions)
-    return plan
+        yield resource, steps
 
 
 def with_known_values(resource: Resource, known: dict[str, Any]) -> Resource:

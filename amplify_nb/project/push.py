@@ -131,7 +131,10 @@ def plan_env(ctx: DeployContext, desired: list, recorded: list[dict]) -> Plan:
 
 
 def show_plan(project: Project) -> DisplayOnly:
-    return DisplayOnly(plan(project))
+    """The plan as shown before a push, its steps that repair drift (a console edit) marked as such."""
+    from .drift import explain_repairs
+
+    return DisplayOnly(explain_repairs(project, plan(project)))
 
 
 def push(project: Project, progress: bool = True, planned: Plan | None = None, root_only: bool = False) -> PushResult:

@@ -110,6 +110,10 @@ class FunctionRule:
     def exists(self, identity: dict, remote: RemoteState) -> bool:
         return remote.read("lambda", "get_function", missing=NOT_FOUND, FunctionName=identity["name"]) is not None
 
+    def tags(self, identity: dict, remote: RemoteState) -> dict | None:
+        found = remote.read("lambda", "get_function", missing=NOT_FOUND, FunctionName=identity["name"])
+        return (found.get("Tags") or {}) if found else None
+
     def plan_delete(self, identity: dict, remote: RemoteState) -> list:
         if not self.exists(identity, remote):
             return []

@@ -225,6 +225,13 @@ class TableRule:
     def exists(self, identity: dict, remote: RemoteState) -> bool:
         return self._describe(identity["name"], remote) is not None
 
+    def tags(self, identity: dict, remote: RemoteState) -> dict | None:
+        found = self._describe(identity["name"], remote)
+        if found is None:
+            return None
+        return {t["Key"]: t["Value"] for t in remote.paginate("dynamodb", "list_tags_of_resource", "Tags",
+                                                               ResourceArn=found["TableArn"])}
+
     def plan_delete(self, identity: dict, remote: RemoteState) -> list:
         name = identity["name"]
         key = f"{Table.type_name}:{name}"
