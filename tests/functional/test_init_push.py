@@ -128,8 +128,9 @@ def test_configure_records_the_target_without_secrets(tmp_path, local_cloud):
 
 
 def test_configure_refuses_an_endpoint_that_does_not_answer(tmp_path, local_cloud, free_port):
+    keys = {"AWS_ACCESS_KEY_ID": "endpoint-user", "AWS_SECRET_ACCESS_KEY": "endpoint-secret"}  # its user's keys
     done = run_cli("configure", "--target", "endpoint", "--endpoint-url", f"http://127.0.0.1:{free_port()}",
-                   "--project-dir", str(tmp_path), check=False)
+                   "--project-dir", str(tmp_path), check=False, env=keys)
     assert done.returncode == 1 and "Cannot reach the endpoint" in done.stderr
     assert not (tmp_path / "amplify").exists()
 
