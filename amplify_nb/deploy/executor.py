@@ -26,9 +26,9 @@ FAULT_AFTER_STEPS = "AMPLIFY_NB_FAULT_AFTER_STEPS"
 
 class Executor:
     def __init__(self, target: Target, journal: Journal | None = None, progress: bool = True,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] | None = None):
         self.target = target
-        self.sleep = sleep  # between retries of a known eventual-consistency error (tests pass a recorder)
+        self.sleep = sleep  # between retries of a known eventual-consistency error (None: time.sleep)
         self.journal = journal or Journal(None)
         self.progress = progress
         self.variables: dict[str, Any] = {}
@@ -80,7 +80,7 @@ class Executor:
                     response = {}
                     break
                 if call.retry and call.retry.matches(code, str(exc)) and attempt < call.retry.attempts:
-                    self.sleep(call.retry.delay)
+                    (self.sleep or time.sleep)(call.retry.delay)
                     continue
                 explained = next((e for e in call.explain if e.matches(code, str(exc))), None)
                 if explained is not None:
