@@ -80,7 +80,7 @@ class Executor:
                     response = {}
                     break
                 if call.retry and call.retry.matches(code, str(exc)) and attempt < call.retry.attempts:
-                    (self.sleep or time.sleep)(call.retry.delay)
+                    (time.sleep if self.sleep is None else self.sleep)(call.retry.delay)
                     continue
                 explained = next((e for e in call.explain if e.matches(code, str(exc))), None)
                 if explained is not None:
