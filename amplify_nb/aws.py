@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -35,8 +36,10 @@ _PATH_STYLE = Config(s3={"addressing_style": "path"}, inject_host_prefix=False)
 CONNECT_ATTEMPTS = 2  # a refused or timed-out connect is tried this many times, then reported
 # (region, endpoint, service) -> client, for the local cloud only (see Target.client).
 _LOCAL_CLIENTS: dict[tuple, Any] = {}
-# (kind, profile) -> boto3 Session: one per identity, so an MFA or SSO profile asks once per process.
+# (kind, profile, SESSION_ENV values) -> boto3 Session: one per identity, so an MFA or SSO profile asks once per
+# process; other config files or environment keys are another identity.
 _SESSIONS: dict[tuple, boto3.Session] = {}
+SESSION_ENV = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_ACCESS_KEY_ID")
 _CLIENT_LOCK = threading.Lock()  # a boto3 Session may not make two clients at once
 STANDARD_PARTITION = "aws"  # ARNs (arn:aws:...) and service hosts (*.amazonaws.com) are written for it
 
@@ -134,7 +137,7 @@ class Target:
         once per service, blocking a notebook kernel each time), and botocore's data folder is scanned once.
         botocore refreshes temporary credentials inside the session when they expire.
         """
-        key = (self.kind, self.profile if self.kind != "local" else None)
+        key = ("local",) if self.is_local else (self.kind, self.profile) + tuple(map(os.environ.get, SESSION_ENV))
         with _CLIENT_LOCK:
             if key not in _SESSIONS:
                 _SESSIONS[key] = self._new_session()
