@@ -97,3 +97,25 @@ def test_the_sweeper_refuses_an_untagged_table_when_the_record_says_it_was_ours(
     table_found(stubs["dynamodb"], {})
     with pytest.raises(UnsafeDeletionError, match="no tag"):
         plan_push([], [Table(TABLE, tags=MINE).identity()], RemoteState(target), owner_tags=MINE)
+
+
+def test_on_moto_a_second_projects_push_refuses_the_first_projects_table_and_plans_its_own_afterwards():
+    """The same story on moto's DynamoDB (in process): project A made beer-dev; project B's push of a table of the
+    same name is refused, and once B picks another name its plan creates that table and leaves A's alone."""
+    import boto3
+    from moto import mock_aws
+
+    from amplify_nb.aws import Target
+
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+                              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                              KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                              Tags=[{"Key": k, "Value": v} for k, v in THEIRS.items()])
+        target = Target(kind="aws", profile="unused")
+        target._clients["dynamodb"] = dynamodb
+        with pytest.raises(InputError, match="amplify-beer-dev-22222"):
+            plan_push([Table(TABLE, partition_key=Key("id"), tags=MINE)], [], RemoteState(target))
+        plan = plan_push([Table("beer2-dev", partition_key=Key("id"), tags=MINE)], [], RemoteState(target))
+        assert [(call.method, call.params["TableName"]) for call in plan.calls] == [("create_table", "beer2-dev")]
