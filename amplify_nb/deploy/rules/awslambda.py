@@ -121,7 +121,6 @@ class FunctionRule:
         return remote.read("lambda", "get_function", missing=NOT_FOUND, FunctionName=identity["name"]) is not None
 
     def tags(self, identity: dict, remote: RemoteState) -> dict | None:
-        """For the deletion guard: a function of this name that is another env's is never deleted."""
         found = remote.read("lambda", "get_function", missing=NOT_FOUND, FunctionName=identity["name"])
         return (found.get("Tags") or {}) if found else None
 

@@ -241,9 +241,11 @@ class TableRule:
         return self._describe(identity["name"], remote) is not None
 
     def tags(self, identity: dict, remote: RemoteState) -> dict | None:
-        """For the deletion guard: a table of this name that is another env's is never deleted."""
         found = self._describe(identity["name"], remote)
-        return self._tags(found["TableArn"], remote) if found else None
+        if found is None:
+            return None
+        return {t["Key"]: t["Value"] for t in remote.paginate("dynamodb", "list_tags_of_resource", "Tags",
+                                                               ResourceArn=found["TableArn"])}
 
     def plan_delete(self, identity: dict, remote: RemoteState) -> list:
         name = identity["name"]
