@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -22,18 +24,54 @@ TARGET_KINDS = ("local", "aws", "endpoint")
 DEFAULT_REGION = "us-east-1"
 
 # Standard retry mode also retries TooManyRequests / LimitExceeded, which API Gateway and Cognito quotas raise.
-_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 10})
-_PATH_STYLE = Config(s3={"addressing_style": "path"})
+# A connect is given 10 s (not botocore's 60) and is retried once only (see _fail_fast_on_connection_errors).
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 10}, connect_timeout=10)
+# The end user's clients (sign-up, sign-in, codes): Cognito's per-user limits (LimitExceededException) last an
+# hour or a day, so retrying them only makes a person wait minutes for the same refusal. Legacy mode retries
+# throttling and 5xx, never LimitExceededException.
+_PUBLIC_CONFIG = Config(retries={"mode": "legacy", "max_attempts": 3}, connect_timeout=10,
+                        signature_version=botocore.UNSIGNED)
+# Local cloud and endpoints: one host for every bucket and account (S3 Control would prefix the account id).
+_PATH_STYLE = Config(s3={"addressing_style": "path"}, inject_host_prefix=False)
+CONNECT_ATTEMPTS = 2  # a refused or timed-out connect is tried this many times, then reported
 # (region, endpoint, service) -> client, for the local cloud only (see Target.client).
 _LOCAL_CLIENTS: dict[tuple, Any] = {}
+# (kind, profile, SESSION_ENV values) -> boto3 Session: one per identity, so an MFA or SSO profile asks once per
+# process; other config files or environment keys are another identity.
+_SESSIONS: dict[tuple, boto3.Session] = {}
+SESSION_ENV = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_ACCESS_KEY_ID")
+_CLIENT_LOCK = threading.Lock()  # a boto3 Session may not make two clients at once
+STANDARD_PARTITION = "aws"  # ARNs (arn:aws:...) and service hosts (*.amazonaws.com) are written for it
 
 
 @functools.cache
-def known_regions() -> frozenset[str]:
-    """Every region of every partition botocore knows (aws, aws-cn, aws-us-gov, ...)."""
+def region_partitions() -> dict[str, str]:
+    """Every region botocore knows -> its partition (aws, aws-cn, aws-us-gov, ...)."""
     session = botocore.session.get_session()
-    return frozenset(region for partition in session.get_available_partitions()
-                     for region in session.get_available_regions("ec2", partition_name=partition))
+    return {region: partition for partition in session.get_available_partitions()
+            for region in session.get_available_regions("ec2", partition_name=partition)}
+
+
+def known_regions() -> frozenset[str]:
+    """Every region of every partition botocore knows."""
+    return frozenset(region_partitions())
+
+
+def _fail_fast_on_connection_errors(attempts: int, caught_exception: BaseException | None = None, **_: Any) -> None:
+    """A refused connect is a stopped local cloud or endpoint, or no network: say so within seconds instead of
+    after ten backoffs (standard mode retries connection errors like throttling). Registered before botocore's
+    retry handler; raising here ends the call with the connection error itself."""
+    if (isinstance(caught_exception, (botocore.exceptions.EndpointConnectionError,
+                                      botocore.exceptions.ConnectTimeoutError))
+            and attempts >= CONNECT_ATTEMPTS):
+        raise caught_exception
+
+
+def _new_client(session: boto3.Session, service: str, region: str, endpoint: str | None, config: Config) -> Any:
+    with _CLIENT_LOCK:
+        client = session.client(service, region_name=region, endpoint_url=endpoint, config=config)
+    client.meta.events.register_first("needs-retry", _fail_fast_on_connection_errors)
+    return client
 
 
 @dataclass(frozen=True)
@@ -60,6 +98,11 @@ class Target:
             close = difflib.get_close_matches(self.region, sorted(known_regions()), n=3, cutoff=0.8)
             hint = f" Did you mean {' or '.join(close)}?" if close else " For example us-east-1 or eu-west-1."
             found.append(Problem("region", f"{self.region!r} is not an AWS region.{hint}"))
+        elif self.kind == "aws" and region_partitions()[self.region] != STANDARD_PARTITION:
+            found.append(Problem("region", (
+                f"{self.region} is in the {region_partitions()[self.region]} partition (GovCloud or China), whose ARNs "
+                "and service hosts differ from the standard AWS partition that amplify_nb writes: choose a standard "
+                "region, e.g. us-east-1 or eu-west-1.")))
         return found
 
     def warnings(self) -> list[str]:
@@ -88,25 +131,35 @@ class Target:
         return self.endpoint_url if self.kind == "endpoint" else None
 
     def session(self) -> boto3.Session:
+        """The one boto3 Session of this target's identity, shared by every client and every Target of the process.
+
+        Credentials are resolved once per session: an assume-role profile with MFA asks for its code once (not
+        once per service, blocking a notebook kernel each time), and botocore's data folder is scanned once.
+        botocore refreshes temporary credentials inside the session when they expire.
+        """
+        key = ("local",) if self.is_local else (self.kind, self.profile) + tuple(map(os.environ.get, SESSION_ENV))
+        with _CLIENT_LOCK:
+            if key not in _SESSIONS:
+                _SESSIONS[key] = self._new_session()
+            return _SESSIONS[key]
+
+    def _new_session(self) -> boto3.Session:
         if self.kind == "local":
             from .local import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY
 
-            return boto3.Session(
-                aws_access_key_id=LOCAL_ACCESS_KEY_ID,
-                aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
-                region_name=self.region,
-            )
+            return boto3.Session(aws_access_key_id=LOCAL_ACCESS_KEY_ID, aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
+                                 region_name=self.region)
         try:
             return boto3.Session(profile_name=self.profile, region_name=self.region)
         except botocore.exceptions.ProfileNotFound as exc:
             raise InputError([Problem("profile", f"AWS profile {self.profile!r} not found in ~/.aws/config: {exc}")])
 
     def client(self, service: str) -> Any:
-        """A cached boto3 client for the service at this target.
+        """A cached boto3 client for the service at this target, made from the target's one session.
 
         Local-cloud clients are also shared by every Target of the process (their credentials are fixed
         dummies): building one loads the service's model (~0.25 s), which a notebook would otherwise pay
-        at each push and publish. Clients of real accounts stay per Target, so new credentials are picked up.
+        at each push and publish. Clients of real accounts stay per Target; their session is shared.
         """
         if service not in self._clients:
             endpoint = self.endpoint()
@@ -115,7 +168,7 @@ class Target:
                 self._clients[service] = _LOCAL_CLIENTS[shared_key]
                 return self._clients[service]
             config = _CLIENT_CONFIG.merge(_PATH_STYLE) if endpoint else _CLIENT_CONFIG
-            self._clients[service] = self.session().client(service, endpoint_url=endpoint, config=config)
+            self._clients[service] = _new_client(self.session(), service, self.region, endpoint, config)
             if shared_key is not None:
                 _LOCAL_CLIENTS[shared_key] = self._clients[service]
         return self._clients[service]
@@ -123,14 +176,12 @@ class Target:
     def public_client(self, service: str) -> Any:
         """An unsigned client, as an app's end user has one: for the public APIs (Cognito sign-up, sign-in...).
 
-        It needs no AWS credentials, so code that signs people in never sees the developer's keys.
+        It needs no AWS credentials (botocore loads none for an unsigned client), so code that signs people in
+        never sees the developer's keys nor asks for their MFA code.
         """
         key = f"{service}#unsigned"
         if key not in self._clients:
-            endpoint = self.endpoint()
-            config = _CLIENT_CONFIG.merge(Config(signature_version=botocore.UNSIGNED))
-            self._clients[key] = boto3.session.Session(region_name=self.region).client(
-                service, endpoint_url=endpoint, config=config)
+            self._clients[key] = _new_client(self.session(), service, self.region, self.endpoint(), _PUBLIC_CONFIG)
         return self._clients[key]
 
     @functools.cached_property
@@ -152,10 +203,18 @@ class Target:
         if isinstance(exc, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
             return (f"No AWS credentials found for {who} ({exc}): run `aws configure"
                     + (f" --profile {self.profile}" if self.profile else "") + "` or `aws sso login`.")
+        if isinstance(exc, (botocore.exceptions.SSOError, botocore.exceptions.TokenRetrievalError)):
+            return (f"The SSO session of {who} has expired or is not signed in ({exc}): run `aws sso login"
+                    + (f" --profile {self.profile}" if self.profile else "") + "`, then try again.")
         if isinstance(exc, botocore.exceptions.ClientError) and error_code(exc) in (
                 "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "UnrecognizedClientException",
                 "AccessDenied", "ExpiredTokenException"):
             return f"The {where} refused the credentials of {who}: {exc}"
+        if isinstance(exc, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError)):
+            hint = {"local": " Is the local cloud running? Start it with `amplify-nb local start`.",
+                    "endpoint": f" Is the service at {self.endpoint_url} running?"}.get(
+                self.kind, " Check the network connection.")
+            return f"Cannot reach the {where}: {exc}.{hint}"
         return f"Cannot reach the {where}: {exc}"
 
     @property

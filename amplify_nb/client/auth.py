@@ -263,6 +263,7 @@ class Auth:
             "InvalidPasswordException": "This password is too weak for the user pool ({detail}). Use {rules}.",
             "InvalidParameterException": "Cognito refused the sign-up: {detail}. For this user pool, sign up with a valid "
                                          "email address as the username.",
+            "LimitExceededException": "Cognito refused the sign-up: {detail}. " + EMAIL_LIMIT,
         }, ClientId=self.config.client_id, Username=username, Password=password,
             UserAttributes=[{"Name": k, "Value": str(v)} for k, v in attributes.items()])
         return SignUpResult(result.get("UserSub", ""), bool(result.get("UserConfirmed")),
@@ -278,6 +279,8 @@ class Auth:
         """Send a new confirmation code (earlier codes stop working)."""
         result = self._call("resend_confirmation_code", {
             "InvalidParameterException": f"{username} is already confirmed: just sign in.",
+            "LimitExceededException": "Cognito sends at most 5 confirmation codes per user per hour ({detail}): use the "
+                                      "code of the latest email, or wait an hour. " + EMAIL_LIMIT,
         }, ClientId=self.config.client_id, Username=username)
         return CodeDelivery.from_response(result.get("CodeDeliveryDetails"))  # type: ignore[return-value]
 
@@ -393,6 +396,8 @@ class Auth:
         result = self._call("forgot_password", {
             "InvalidParameterException": f"{username} cannot reset the password yet: the account is not confirmed. "
                                          "Confirm it with the sign-up code first (resend_code() sends a new one).",
+            "LimitExceededException": "Cognito allows only a few password resets per user per hour ({detail}): use the "
+                                      "code of the latest email, or wait an hour. " + EMAIL_LIMIT,
         }, ClientId=self.config.client_id, Username=username)
         return CodeDelivery.from_response(result.get("CodeDeliveryDetails"))  # type: ignore[return-value]
 
@@ -454,6 +459,11 @@ class Auth:
         state = f"signed in as {self._username}" if self._tokens else "signed out"
         return f"Auth(user_pool={self.config.user_pool_id!r}, {state})"
 
+
+# COGNITO_DEFAULT (the pools amplify_nb makes) sends from no-reply@verificationemail.com, 50 emails a day per
+# AWS account for all its pools together, not adjustable.
+EMAIL_LIMIT = ("(The user pool's default email sender allows 50 emails a day per AWS account, for all its user pools "
+               "together, reset at 09:00 UTC; more needs the pool set to send with Amazon SES.)")
 
 DEFAULT_MESSAGES = {
     "NotAuthorizedException": "Cognito refused this: {detail}",

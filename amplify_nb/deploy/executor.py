@@ -9,24 +9,26 @@ import json
 import os
 import signal
 import time
-from typing import Any
+from typing import Any, Callable
 
 import botocore.exceptions
 import botocore.waiter
 import jmespath
 
 from ..aws import Target, error_code
-from ..errors import CloudError
+from ..errors import CloudError, InputError
 from .journal import Journal
-from .plan import APICall, Joined, JsonText, Plan, StoreValue, Var, Wait
+from .plan import APICall, Explain, Joined, JsonText, Plan, StoreValue, Var, Wait
 
 # Test hook for crash-safety tests: SIGKILL this process right after the Nth step is journaled.
 FAULT_AFTER_STEPS = "AMPLIFY_NB_FAULT_AFTER_STEPS"
 
 
 class Executor:
-    def __init__(self, target: Target, journal: Journal | None = None, progress: bool = True):
+    def __init__(self, target: Target, journal: Journal | None = None, progress: bool = True,
+                 sleep: Callable[[float], None] | None = None):
         self.target = target
+        self.sleep = sleep  # between retries of a known eventual-consistency error (None: time.sleep)
         self.journal = journal or Journal(None)
         self.progress = progress
         self.variables: dict[str, Any] = {}
@@ -78,23 +80,47 @@ class Executor:
                     response = {}
                     break
                 if call.retry and call.retry.matches(code, str(exc)) and attempt < call.retry.attempts:
-                    time.sleep(call.retry.delay)
+                    (time.sleep if self.sleep is None else self.sleep)(call.retry.delay)
                     continue
+                explained = next((e for e in call.explain if e.matches(code, str(exc))), None)
+                if explained is not None:
+                    raise self._explained(call, explained, exc) from exc
                 raise CloudError(f"{_describe(call)} failed: {exc}. Steps before it are kept; "
                                  "fix the cause and push again to continue.") from exc
-            except botocore.exceptions.BotoCoreError as exc:
-                raise CloudError(f"{_describe(call)} failed: {exc}. Push again to continue.") from exc
+            except botocore.exceptions.BotoCoreError as exc:  # credentials, SSO token, connection
+                raise CloudError(f"{_describe(call)} failed: {self.target.explain_failure(exc)} "
+                                 "Steps before it are kept: push again to continue.") from exc
         self.calls_made.append(call.operation)
         for name, expression in call.store.items():
             self.variables[name] = jmespath.search(expression, response)
 
+    def _explained(self, call: APICall, explained: Explain, exc: Exception) -> Exception:
+        """The error to raise for a known refusal, after undoing what its cleanup names."""
+        notes = []
+        for undo in explained.cleanup:
+            try:
+                params = resolve(undo.params, self.variables)
+            except CloudError:
+                continue  # made before this push, or never made: nothing of this push to undo
+            try:
+                getattr(self.target.client(undo.service), undo.method)(**params)
+                self.calls_made.append(undo.operation)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as undo_exc:
+                if error_code(undo_exc) not in undo.ok_codes:
+                    notes.append(f" Could not undo {undo.resource} ({undo.operation}: {undo_exc}); delete it by hand.")
+        text = f"{explained.text} ({_describe(call)}: {error_code(exc) or exc}.){''.join(notes)}"
+        return InputError(text) if explained.user_choice else CloudError(text)
+
     def _wait(self, wait: Wait) -> None:
-        waiter = _waiter(self.target.client(wait.service), wait)
         try:
+            waiter = _waiter(self.target.client(wait.service), wait)
             waiter.wait(**resolve(wait.params, self.variables),
                         WaiterConfig={"Delay": 0 if self.target.is_local else wait.delay, "MaxAttempts": wait.max_attempts})
         except botocore.exceptions.WaiterError as exc:
             raise CloudError(f"Waiting for {wait.resource} ({wait.waiter}) failed: {exc}. Push again to keep waiting.") from exc
+        except botocore.exceptions.BotoCoreError as exc:  # credentials expired or the endpoint went away mid-wait
+            raise CloudError(f"Waiting for {wait.resource} ({wait.waiter}) failed: {self.target.explain_failure(exc)} "
+                             "Push again to keep waiting.") from exc
 
 
 class DisplayOnly:

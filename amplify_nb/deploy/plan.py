@@ -51,6 +51,26 @@ class Retry:
 
 
 @dataclass(frozen=True)
+class Explain:
+    """What a known refusal means, in words a person can act on (the service's own text is often opaque).
+
+    user_choice: a different answer fixes it (InputError, exit 2), else a CloudError. cleanup: calls undoing
+    what this push made for the failed resource that a later push could not find or remove any more (a
+    CloudFront origin access control made for a distribution AWS then refused); each is made only when every
+    Var in it is known, and its own failure is reported, never raised.
+    """
+
+    codes: tuple[str, ...]
+    text: str
+    message: str = ".*"
+    user_choice: bool = False
+    cleanup: tuple = ()
+
+    def matches(self, code: str, text: str) -> bool:
+        return code in self.codes and re.search(self.message, text or "", re.I) is not None
+
+
+@dataclass(frozen=True)
 class APICall:
     """One mutating call. `store` maps variable names to JMESPath expressions on the response."""
 
@@ -62,6 +82,7 @@ class APICall:
     store: dict = field(default_factory=dict)
     ok_codes: tuple[str, ...] = ()  # errors that mean "already done" (e.g. BucketAlreadyOwnedByYou)
     retry: Retry | None = None
+    explain: tuple[Explain, ...] = ()
 
     @property
     def operation(self) -> str:

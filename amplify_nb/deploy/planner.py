@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from ..errors import UnsafeDeletionError
 from .models import Resource
+from .ownership import OWNER_TAG
 from .plan import Joined, Plan, StoreValue, Var
 from .remote import RemoteState
 
@@ -130,6 +131,9 @@ def guard_deletion(identity: dict, owner_tags: dict, remote: RemoteState) -> Non
     rule_tags = getattr(rule_for(identity["type"]), "tags", None)
     found = rule_tags(identity, remote) if rule_tags else None
     clashes = {key: value for key, value in (found or {}).items() if key in owner_tags and owner_tags[key] != value}
+    owner = identity.get("owner")  # the env stack it was tagged with when this env made it
+    if owner and found is not None and found.get(OWNER_TAG) != owner:
+        clashes.setdefault(OWNER_TAG, found.get(OWNER_TAG) or "(no tag)")
     if clashes:
         described = ", ".join(f"{key}={value}" for key, value in sorted(clashes.items()))
         raise UnsafeDeletionError(

@@ -38,6 +38,8 @@ class RemoteState:
             return [item for item in pages.search(key) if item is not None]
         except botocore.exceptions.ClientError as exc:
             raise CloudError(f"Reading {service} ({method}) failed: {exc}") from exc
+        except botocore.exceptions.BotoCoreError as exc:  # no credentials, expired SSO token, endpoint down
+            raise CloudError(self.target.explain_failure(exc)) from exc
 
     @property
     def region(self) -> str:

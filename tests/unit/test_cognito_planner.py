@@ -195,3 +195,22 @@ def test_values_known_at_plan_time_are_filled_into_models_that_refer_to_them():
     filled = with_known_values(model, {"cognito-identity.IdentityPool:ip__dev.Id": IDENTITY_POOL_ID})
     assert filled.assume_role_policy == identity_pool_trust(IDENTITY_POOL_ID, "authenticated")
     assert with_known_values(model, {}) is model  # unknown (created by this plan): left for the executor
+
+
+def test_a_client_update_merges_token_validity_units_instead_of_replacing_them():
+    target, stubs = stubbed_target("cognito-idp")
+    idp = stubs["cognito-idp"]
+    idp.add_response("list_user_pools", {"UserPools": [{"Id": POOL_ID, "Name": "pool-dev"}]})
+    idp.add_response("list_user_pool_clients", {"UserPoolClients": [{"ClientId": "web5678", "UserPoolId": POOL_ID, "ClientName": "web"}]},
+                     {"UserPoolId": POOL_ID, "MaxResults": 60})
+    idp.add_response("describe_user_pool_client", {"UserPoolClient": {
+        "UserPoolId": POOL_ID, "ClientName": "web", "ClientId": "web5678", "RefreshTokenValidity": 48,
+        "AccessTokenValidity": 30, "IdTokenValidity": 30,
+        "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "hours"},
+        "ReadAttributes": ["email"], "WriteAttributes": ["email"],
+        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "PreventUserExistenceErrors": "ENABLED", "EnableTokenRevocation": True}}, {"UserPoolId": POOL_ID, "ClientId": "web5678"})
+    plan = plan_push([UserPoolClient("web", user_pool="pool-dev")], [], RemoteState(target))
+    params = plan.calls[0].params
+    assert params["TokenValidityUnits"] == {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
+    assert params["AccessTokenValidity"] == 30 and params["RefreshTokenValidity"] == 30

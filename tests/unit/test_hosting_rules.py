@@ -65,8 +65,11 @@ def empty_lists(cloudfront):
 
 
 def test_dev_lifts_block_public_access_before_the_public_policy_and_uses_no_acl():
-    target, stubs = stubbed_target("s3")
+    target, stubs = stubbed_target("s3", "sts", "s3control")
     stubs["s3"].add_client_error("head_bucket", "404", http_status_code=404)
+    stubs["sts"].add_response("get_caller_identity", {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/u", "UserId": "U"})
+    stubs["s3control"].add_client_error("get_public_access_block", "NoSuchPublicAccessBlockConfiguration",
+                                        http_status_code=404, expected_params={"AccountId": "123456789012"})
     plan = plan_push(hosting_models(DEV, "dev", "us-east-1", TAGS), [], RemoteState(target))
     assert [c.method for c in plan.calls] == ["create_bucket", "put_public_access_block", "put_bucket_policy",
                                               "put_bucket_website", "put_bucket_tagging"]

@@ -51,7 +51,7 @@ def shape_hash(api: RestApi) -> str:
     return hashlib.sha256(json.dumps(shape, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-OWNER_TAG = "amplify-nb:stack"  # the env's root stack: unique per project and env
+from ..ownership import OWNER_TAG  # noqa: E402  (the env's root stack: unique per project and env)
 
 
 def find_rest_api(name: str, remote: RemoteState, owner: str | None = None) -> dict | None:

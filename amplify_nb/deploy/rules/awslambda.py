@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from ...errors import CloudError
 from ..models import Resource
+from ..ownership import OWNER_TAG, check_owned
 from ..plan import APICall, Retry, StoreValue, Var, Wait
 from ..planner import rule
 from ..remote import RemoteState
@@ -28,6 +29,10 @@ MAX_ZIP_BYTES = 50 * 1024 ** 2
 PROPAGATION_RETRY = Retry(codes=("InvalidParameterValueException", "ResourceConflictException"),
                           message=r"role.*cannot be assumed|role.*does not have permissions|valid principal|in progress",
                           attempts=30, delay=5.0)
+
+
+CHOOSE_ANOTHER_FUNCTION = ("Functions are named <function name>-<env>: remove this function (`amplify-nb remove "
+                           "function NAME`) and add it again under another name, or use another env name.")
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,10 @@ class Function(Resource):
     environment: dict = field(default_factory=dict)
     description: str = ""
     tags: dict = field(default_factory=dict)
+
+    def identity(self) -> dict:
+        """With the env stack it is tagged with, so the sweeper deletes it only while it still is ours."""
+        return {**super().identity(), "owner": self.tags.get(OWNER_TAG)}
 
     def configuration(self) -> dict:
         """What update_function_configuration sets, in get_function's Configuration shape."""
@@ -79,6 +88,7 @@ class FunctionRule:
                 Wait(key, "lambda", "function_active_v2", {"FunctionName": name}, delay=1, max_attempts=300),
             ]
 
+        check_owned("Lambda function", name, function.tags, found.get("Tags"), CHOOSE_ANOTHER_FUNCTION)
         current = found["Configuration"]
         arn = current["FunctionArn"]
         steps.append(StoreValue(f"{key}.Arn", arn))

@@ -16,9 +16,10 @@ import json
 import time
 
 from ..models import Distribution, OriginAccessControl, freeze
-from ..plan import APICall, JsonText, Retry, StoreValue, Var, Wait
+from ..plan import APICall, Explain, JsonText, Retry, StoreValue, Var, Wait
 from ..planner import rule
 from ..remote import RemoteState
+from .s3 import bucket_call
 
 ORIGIN_ID = "hostingS3Bucket"  # Amplify's origin id
 # On AWS a distribution deploys in minutes: poll every 30 s, for up to 35 minutes.
@@ -26,6 +27,18 @@ DEPLOY_WAIT = {"delay": 30, "max_attempts": 70}
 NO_DISTRIBUTION = ("NoSuchDistribution",)
 NO_OAC = ("NoSuchOriginAccessControl",)
 NO_BUCKET = ("404", "NoSuchBucket", "NotFound")
+# A new AWS account: "Your account must be verified before you can add new CloudFront resources."
+UNVERIFIED_ACCOUNT = (
+    "CloudFront refused: this AWS account must be verified by AWS before it can add CloudFront resources (new "
+    "accounts are). Open a support case (https://console.aws.amazon.com/support/home#/case/create, Account and "
+    "billing) quoting this message and ask for the account to be verified; it usually takes a day or two. "
+    "Meanwhile DEV hosting works without CloudFront: `amplify-nb update hosting --environment DEV`, then push "
+    "(it keeps the bucket this push made).")
+
+
+def unverified_account(cleanup: tuple = ()) -> tuple[Explain, ...]:
+    return (Explain(("AccessDenied", "AccessDeniedException"), UNVERIFIED_ACCOUNT, message=r"must be verified",
+                    cleanup=cleanup),)
 
 
 def distribution_comment(name: str) -> str:
@@ -57,7 +70,9 @@ class OriginAccessControlRule:
         config = oac_config(oac)
         if found is None:
             return [APICall(key, "create", "cloudfront", "create_origin_access_control",
-                            {"OriginAccessControlConfig": config}, store={f"{key}.Id": "OriginAccessControl.Id"})]
+                            {"OriginAccessControlConfig": config},
+                            store={f"{key}.Id": "OriginAccessControl.Id", f"{key}.ETag": "ETag"},
+                            explain=unverified_account())]
         steps: list = [StoreValue(f"{key}.Id", found["Id"])]
         current = {name: found.get(name) for name in config}
         if current != config:
@@ -191,7 +206,8 @@ class DistributionRule:
             steps.append(APICall(key, "create", "cloudfront", "create_distribution_with_tags",
                                  {"DistributionConfigWithTags": {"DistributionConfig": config, "Tags": tags}},
                                  store={f"{key}.Id": "Distribution.Id", f"{key}.Arn": "Distribution.ARN",
-                                        f"{key}.DomainName": "Distribution.DomainName"}))
+                                        f"{key}.DomainName": "Distribution.DomainName"},
+                                 explain=unverified_account(self._undo_oac(dist, oac, remote))))
             steps.append(Wait(key, "cloudfront", "distribution_deployed", {"Id": Var(f"{key}.Id")}, **DEPLOY_WAIT))
             arn = Var(f"{key}.Arn")
         else:
@@ -212,6 +228,21 @@ class DistributionRule:
             steps += self._plan_origin_policy(dist, arn, remote)
         return steps
 
+    @staticmethod
+    def _undo_oac(dist: Distribution, oac: dict | None, remote: RemoteState) -> tuple:
+        """Deleting the distribution's OAC should AWS refuse the distribution: nothing else uses it, and once
+        hosting goes DEV no push would find it again (it is recorded only by a push that succeeds)."""
+        if not dist.origin_access_control:
+            return ()
+        oac_key = f"{OriginAccessControl.type_name}:{dist.origin_access_control}"
+        if oac is None:
+            oac_id, etag = Var(f"{oac_key}.Id"), Var(f"{oac_key}.ETag")
+        else:
+            oac_id = oac["Id"]
+            etag = remote.read("cloudfront", "get_origin_access_control", Id=oac_id)["ETag"]
+        return (APICall(oac_key, "delete", "cloudfront", "delete_origin_access_control",
+                        {"Id": oac_id, "IfMatch": etag}, ok_codes=NO_OAC),)
+
     def _plan_tags(self, dist: Distribution, arn: str, remote: RemoteState) -> list:
         if not dist.tags:
             return []
@@ -229,8 +260,8 @@ class DistributionRule:
                                 Bucket=dist.origin_bucket)
             if found and freeze(json.loads(found["Policy"])) == freeze(desired):
                 return []
-        return [APICall(dist.key, "update", "s3", "put_bucket_policy",
-                        {"Bucket": dist.origin_bucket, "Policy": JsonText(desired)})]
+        return [bucket_call(dist.key, "update", "put_bucket_policy",
+                            {"Bucket": dist.origin_bucket, "Policy": JsonText(desired)})]
 
     def exists(self, identity: dict, remote: RemoteState) -> bool:
         return find_distribution(remote, identity["name"]) is not None

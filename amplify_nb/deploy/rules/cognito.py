@@ -149,8 +149,18 @@ def merged_update(remote: RemoteState, service: str, operation: str, current: di
     """Every settable parameter of the cloud's current copy, with ours on top: an update that resets nothing."""
     members = remote.target.client(service).meta.service_model.operation_model(operation).input_shape.members
     params = {name: copy.deepcopy(value) for name, value in current.items() if name in members}
-    params.update(copy.deepcopy(ours))
+    for name, value in ours.items():
+        params[name] = merged(params.get(name), copy.deepcopy(value))
     return params
+
+
+def merged(current: Any, ours: Any) -> Any:
+    """Ours on top of the cloud's value, key by key inside settings that are objects: TokenValidityUnits
+    {"RefreshToken": "days"} must not drop the pool's AccessToken/IdToken units (an AccessTokenValidity of 30
+    minutes would become 30 hours, which Cognito refuses), nor a password policy the keys we do not manage."""
+    if isinstance(current, dict) and isinstance(ours, dict):
+        return {**current, **{key: merged(current.get(key), value) for key, value in ours.items()}}
+    return ours
 
 
 # --- rules -------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from ...errors import CloudError
 from ..models import Resource
+from ..ownership import OWNER_TAG, check_owned
 from ..plan import APICall, StoreValue, Wait
 from ..planner import rule
 from ..remote import RemoteState
@@ -101,12 +102,21 @@ class Table(Resource):
     def stream_specification(self) -> dict:
         return {"StreamEnabled": True, "StreamViewType": self.stream_view_type}
 
+    def identity(self) -> dict:
+        """With the env stack it is tagged with, so the sweeper deletes it only while it still is ours."""
+        return {**super().identity(), "owner": self.tags.get(OWNER_TAG)}
+
 
 def _key_schema(partition_key: Key, sort_key: Key | None) -> list[dict]:
     schema = [partition_key.schema("HASH")]
     if sort_key is not None:
         schema.append(sort_key.schema("RANGE"))
     return schema
+
+
+CHOOSE_ANOTHER_TABLE = ("Tables are named <table name>-<env>: give this storage resource another table name (remove "
+                        "it with `amplify-nb remove storage NAME`, then add it again with `--table-name OTHER`), or "
+                        "use another env name.")
 
 
 def table_arn(region: str, account: str, table_name: str) -> str:
@@ -127,6 +137,9 @@ class TableRule:
             return steps + self._create(table)
 
         steps += [StoreValue(f"{key}.Arn", found["TableArn"])]
+        current_tags = self._tags(found["TableArn"], remote) if table.tags else {}
+        check_owned("DynamoDB table", name, table.tags, current_tags, CHOOSE_ANOTHER_TABLE,
+                    settled=found["TableStatus"] == "ACTIVE")
         self._refuse_key_change(table, found)
         if not _settled(found):  # a push killed while a change was under way: let it finish first
             steps.append(self._settled_wait(table))
@@ -137,7 +150,7 @@ class TableRule:
         else:
             steps.append(StoreValue(f"{key}.StreamArn", found.get("LatestStreamArn")))
         steps += self._plan_indexes(table, found)
-        steps += self._plan_tags(table, found["TableArn"], remote)
+        steps += self._plan_tags(table, found["TableArn"], current_tags)
         return steps
 
     def _create(self, table: Table) -> list:
@@ -208,10 +221,12 @@ class TableRule:
                     "GlobalSecondaryIndexUpdates": [{"Create": index.description()}]})
         return steps
 
-    def _plan_tags(self, table: Table, arn: str, remote: RemoteState) -> list:
-        if not table.tags:
-            return []
-        current = {t["Key"]: t["Value"] for t in remote.paginate("dynamodb", "list_tags_of_resource", "Tags", ResourceArn=arn)}
+    @staticmethod
+    def _tags(arn: str, remote: RemoteState) -> dict:
+        return {t["Key"]: t["Value"] for t in remote.paginate("dynamodb", "list_tags_of_resource", "Tags", ResourceArn=arn)}
+
+    def _plan_tags(self, table: Table, arn: str, current: dict) -> list:
+        """Ours added; tags others put on the table are kept (tag_resource only adds)."""
         missing = {k: v for k, v in table.tags.items() if current.get(k) != v}
         if not missing:
             return []
