@@ -244,8 +244,7 @@ class TableRule:
         found = self._describe(identity["name"], remote)
         if found is None:
             return None
-        return {t["Key"]: t["Value"] for t in remote.paginate("dynamodb", "list_tags_of_resource", "Tags",
-                                                               ResourceArn=found["TableArn"])}
+        return self._tags(found["TableArn"], remote)
 
     def plan_delete(self, identity: dict, remote: RemoteState) -> list:
         name = identity["name"]
