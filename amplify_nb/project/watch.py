@@ -86,14 +86,16 @@ def is_watched(backend: Path, path: Path) -> bool:
 
 
 def sort_changes(project: Project, paths: Iterable[Path | str]) -> BackendChanges:
-    pushed = project.backend_config(current=True).get("function", {})
+    """A function's src/ counts as code to deploy only while the function is both pushed and still wanted (a
+    removed function's deleted files, like a new function's, are for push)."""
+    wanted, pushed = project.backend_config().get("function", {}), project.backend_config(current=True).get("function", {})
     functions, others = set(), set()
     backend = project.paths.backend
     for path in paths:
         if not is_watched(backend, Path(path)):
             continue
         parts = Path(path).relative_to(backend).parts
-        if len(parts) > 3 and parts[0] == "function" and parts[2] == "src" and parts[1] in pushed:
+        if len(parts) > 3 and parts[0] == "function" and parts[2] == "src" and parts[1] in pushed and parts[1] in wanted:
             functions.add(parts[1])
         else:
             others.add(Path(*parts).as_posix())
