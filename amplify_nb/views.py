@@ -210,7 +210,7 @@ def function_logs(project: Project, function_name: str, since_minutes: float | N
 
     start = None if since_minutes is None else int((time.time() - since_minutes * 60) * 1000)
     lines = read_log_lines(project, function_name, start, limit)
-    return pd.DataFrame([(pd.Timestamp(line.timestamp, unit="ms", tz="UTC"), line.stream, line.message.rstrip("\n"))
+    return pd.DataFrame([(pd.Timestamp(line.timestamp, unit="ms", tz="UTC"), line.stream, line.readable)
                          for line in lines], columns=["time", "stream", "message"])
 
 

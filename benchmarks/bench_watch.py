@@ -129,10 +129,11 @@ def main(argv: list[str] | None = None) -> int:
             source.write_text(original)
 
         def medians(timings: list[tuple[float, float]]) -> tuple[float, float, float]:
-            return (statistics.median(deploy for deploy, _ in timings), statistics.median(answer for _, answer in timings),
-                    max(answer for _, answer in timings))
+            deploys, answers = [deploy for deploy, _ in timings], [answer for _, answer in timings]
+            return statistics.median(deploys), statistics.median(answers), max(answers)
 
-        (watch_deploy, watch_answer, watch_slowest), (push_deploy, push_answer, push_slowest) = medians(watched), medians(pushed)
+        watch_deploy, watch_answer, watch_slowest = medians(watched)
+        push_deploy, push_answer, push_slowest = medians(pushed)
         print_rows(f"Save src/index.py -> the new code, median of {rounds} rounds on the local cloud (invoked as "
                    "GET /beer until the new code answers; ratio: push / watch)",
                    ("way", "save -> deployed", "ratio", "save -> first new answer", "ratio", "slowest answer"),

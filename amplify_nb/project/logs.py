@@ -36,9 +36,15 @@ class LogLine:
     def time(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp / 1000, tz=timezone.utc)
 
+    @property
+    def readable(self) -> str:
+        """The message with its lines on lines: Python's Lambda runtime joins a stack trace's lines with \\r (one
+        CloudWatch event), which a terminal would print over each other."""
+        return self.message.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+
     def text(self) -> str:
         """One printed entry: its UTC time, then the message (a stack trace keeps its own lines)."""
-        return f"{self.time.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}Z  {self.message.rstrip()}"
+        return f"{self.time.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}Z  {self.readable}"
 
     def as_dict(self) -> dict:
         return {"timestamp": self.timestamp, "time": self.time.isoformat(timespec="milliseconds"),
