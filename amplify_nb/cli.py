@@ -158,6 +158,79 @@ def cmd_push(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_push_or_watch(args: argparse.Namespace) -> int:
+    """`push`, and with --watch: push what is pending, then deploy each saved function's code until Ctrl-C."""
+    if not args.watch:
+        return cmd_push(args)
+    if args.plan:
+        raise InputError("--plan shows one push and --watch keeps deploying: use one of them.")
+    code = cmd_push(args)
+    return code if code != 0 else watch_backend(args)
+
+
+def watch_backend(args: argparse.Namespace) -> int:
+    """Watch mode in the terminal: each event printed as it happens; Ctrl-C or SIGTERM stops it (exit 0)."""
+    import signal
+    import threading
+
+    from .project import Project
+    from .project.watch import start_watch
+
+    project = Project.open(args.project_dir)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    watch = None
+    try:
+        watch = start_watch(project, on_event=lambda event: print(event.text(), flush=True))
+        print("Press Ctrl-C to stop watching.", flush=True)
+        while watch.running and not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if watch is not None:
+            watch.stop()
+    return 1 if watch is not None and watch.state == "failed" else 0
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    """A function's CloudWatch Logs; --follow prints new lines as they come until Ctrl-C or SIGTERM (exit 0)."""
+    import signal
+    import threading
+
+    from .project import Project
+    from .project.logs import follow_log_lines, log_group, parse_since, read_log_lines
+
+    project = Project.open(args.project_dir)
+    group = log_group(project, args.name)  # an unknown name is refused before any call
+    start = parse_since(args.since)
+
+    def show(line) -> None:
+        print(json.dumps(line.as_dict()) if args.json else line.text(), flush=True)
+
+    if not args.follow:
+        lines = read_log_lines(project, args.name, start)
+        for line in lines:
+            show(line)
+        if not lines and not args.json:
+            print(f"No log lines in {group} for --since {args.since}: invoke the function, or widen --since.",
+                  file=sys.stderr)
+        return 0
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if not args.json:
+        print(f"Following {group} (Ctrl-C to stop)...", file=sys.stderr, flush=True)
+    try:
+        for line in follow_log_lines(project, args.name, start, stop):
+            show(line)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
 def cmd_add_or_update(args: argparse.Namespace) -> int:
     from .categories import category as get_category
     from .project import Project, add_resource, current_spec, status_text, update_resource
@@ -470,7 +543,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     push = commands.add_parser("push", parents=[common], help="deploy the backend")
     push.add_argument("--plan", action="store_true", help="show the API calls push would make, make none")
-    push.set_defaults(handler=cmd_push)
+    push.add_argument("--watch", action="store_true",
+                      help="after the push, keep watching amplify/backend: a saved function's src/ is deployed as "
+                           "code only; other changes print what a push would do (Ctrl-C stops)")
+    push.set_defaults(handler=cmd_push_or_watch)
 
     from .categories import load_categories
 
@@ -521,6 +597,17 @@ def build_parser() -> argparse.ArgumentParser:
                                               "a file without trainees or project_dir goes to DIR/<file name>/")
     setup.add_argument("--plan", action="store_true", help="show what would be added or updated, change nothing")
     setup.set_defaults(handler=cmd_setup)
+
+    logs = commands.add_parser("logs", parents=[common], help="a function's CloudWatch Logs (local cloud or AWS)")
+    log_kinds = logs.add_subparsers(dest="kind", required=True, metavar="KIND")
+    logs_function = log_kinds.add_parser("function", parents=[common],
+                                         help="START/END/REPORT, prints and errors of a function of the current env")
+    logs_function.add_argument("name", help="the function's resource name")
+    logs_function.add_argument("--since", default="10m",
+                               help="from how long ago (30s, 10m, 2h, 1d) or an ISO time (default 10m)")
+    logs_function.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until Ctrl-C")
+    logs_function.add_argument("--json", action="store_true", help="one JSON object per line (JSON Lines)")
+    logs_function.set_defaults(handler=cmd_logs)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
     local.add_argument("action", choices=["start", "stop", "status", "mailbox", "requests", "snapshot", "reset",

@@ -214,22 +214,16 @@ def table_items(project: Project, storage_resource: str, **options) -> pd.DataFr
 
 
 def function_logs(project: Project, function_name: str, since_minutes: float | None = 60, limit: int = 1000) -> pd.DataFrame:
-    """A function's CloudWatch Logs (/aws/lambda/<name>-<env>), oldest first: START/END/REPORT and its prints."""
+    """A function's CloudWatch Logs (/aws/lambda/<name>-<env>), oldest first: START/END/REPORT, its prints and
+    errors with their stack trace (the same reading as `amplify-nb logs function NAME`)."""
     import time
 
-    logs = project.target().client("logs")
-    group = f"/aws/lambda/{function_name}-{project.env_name}"
-    params = {"logGroupName": group, "limit": min(limit, 10000)}
-    if since_minutes is not None:
-        params["startTime"] = int((time.time() - since_minutes * 60) * 1000)
-    columns = ["time", "stream", "message"]
-    try:
-        events = logs.get_paginator("filter_log_events").paginate(**params).build_full_result()["events"]
-    except logs.exceptions.ResourceNotFoundException:
-        return pd.DataFrame(columns=columns)
-    rows = [(pd.Timestamp(e["timestamp"], unit="ms", tz="UTC"), e["logStreamName"], e["message"].rstrip("\n"))
-            for e in events[-limit:]]
-    return pd.DataFrame(rows, columns=columns).sort_values("time", kind="stable", ignore_index=True)
+    from .project.logs import read_log_lines
+
+    start = None if since_minutes is None else int((time.time() - since_minutes * 60) * 1000)
+    lines = read_log_lines(project, function_name, start, limit)
+    return pd.DataFrame([(pd.Timestamp(line.timestamp, unit="ms", tz="UTC"), line.stream, line.readable)
+                         for line in lines], columns=["time", "stream", "message"])
 
 
 def invoke_table(result) -> pd.DataFrame:
