@@ -28,6 +28,7 @@ class WorkerPool:
         self._idle: list[Worker] = []
         self._idle_since: dict[int, float] = {}
         self._count = 0
+        self._preparing = 0  # workers being made ready by prewarm(): an invoke waits for one rather than start another
         self._closed = False
         self._condition = threading.Condition()
 
@@ -42,6 +43,24 @@ class WorkerPool:
             return worker.invoke(invocation)
         finally:
             self._release(worker)
+
+    def prewarm(self) -> bool:
+        """Make one environment ready before any invoke (when code was just deployed, the next request should
+        not wait for its Init); nothing when the pool already has a worker. Returns whether one was made."""
+        with self._condition:
+            if self._closed or self._count:
+                return False
+            self._count += 1
+            self._preparing += 1
+        worker = Worker(self.config)
+        try:
+            worker.prepare()
+        finally:
+            self._release(worker)  # idle first: a waiting invoke takes it
+            with self._condition:
+                self._preparing -= 1
+                self._condition.notify_all()  # any other waiting invoke starts its own
+        return True
 
     def close(self) -> None:
         with self._condition:
@@ -81,6 +100,9 @@ class WorkerPool:
                             return worker
                         ended.append(worker)
                         self._count -= 1
+                        continue
+                    if self._preparing:  # ready sooner than a new one would be
+                        self._condition.wait()
                         continue
                     if self._count < self.max_workers:
                         self._count += 1

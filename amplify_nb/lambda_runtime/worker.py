@@ -84,6 +84,7 @@ class Worker:
         self.output: OutputCapture | None = None
         self.alive = True  # False once stopped or dead: the pool then drops it
         self.peak_memory_mb = 0
+        self._init: tuple[str, float, list[LogLine]] | None = None  # an init not yet reported by an invoke
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
     @property
@@ -131,16 +132,23 @@ class Worker:
             pass
 
     # --- one invoke --------------------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """The Init phase (start the runtime, import the handler) without an invoke; the next invoke reports it
+        (its output and Init Duration), as the first invoke of an environment does."""
+        if self.process is None:
+            began = time.perf_counter()
+            self._start()
+            state = self._wait_for_init()
+            self._init = (state, (time.perf_counter() - began) * 1000, self._take_output())
+
     def invoke(self, invocation: Invocation) -> Outcome:
         lines: list[LogLine] = []
         init_ms: float | None = None
         invocation.worker_access_key = self.credentials.access_key_id
-        if self.process is None:
-            began = time.perf_counter()
-            self._start()
-            init_state = self._wait_for_init()
-            init_ms = (time.perf_counter() - began) * 1000
-            lines += self._take_output()
+        self.prepare()
+        if self._init is not None:
+            (init_state, init_ms, init_lines), self._init = self._init, None
+            lines += init_lines
             if init_state != "ready":
                 return self._failed_init(invocation, init_state, lines, init_ms)
         assert self.api is not None

@@ -9,6 +9,7 @@ import json
 import re
 import textwrap
 import threading
+import time
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -471,3 +472,47 @@ def test_a_process_that_exits_during_an_invoke_gives_runtime_exit_error(tmp_path
     assert result.function_error == "Unhandled" and result.error_type == "Runtime.ExitError"
     assert result.payload["errorMessage"] == (f"RequestId: {result.request_id} Error: Runtime exited with error: "
                                               "exit status 2")
+
+
+
+def lambda_environments(function_name: str) -> set[int]:
+    """Pids of the local runtime's worker processes of one function (their environment names it)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit() or b"awslambdaric" not in (entry / "cmdline").read_bytes():
+                continue
+            variables = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"AWS_LAMBDA_FUNCTION_NAME={function_name}".encode() in variables:
+            found.add(int(entry.name))
+    return found
+
+
+def test_a_deployed_function_has_an_environment_ready_before_its_first_invoke(local_cloud, boto3_client):
+    """After a create or a code update the Init runs ahead, in the environment the first invoke then uses; that
+    invoke still reports the Init's output and Init Duration, as the first invoke of an environment does."""
+    def code(returned: int) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("index.py", f"print('init ran')\ndef handler(event, context):\n    return {returned}\n")
+        return buffer.getvalue()
+
+    lam = boto3_client("lambda", local_cloud.endpoint)
+    role = boto3_client("iam", local_cloud.endpoint).create_role(
+        RoleName="prewarm-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lam.create_function(FunctionName="prewarmed", Runtime="python3.11", Role=role, Handler="index.handler",
+                        Code={"ZipFile": code(1)})
+    lam.update_function_code(FunctionName="prewarmed", ZipFile=code(2))
+    deadline = time.monotonic() + 60
+    while len(ready := lambda_environments("prewarmed")) != 1 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the first code's environment is replaced by one of the new code
+    assert len(ready) == 1, "no environment was made ready before the first invoke"
+    first = lam.invoke(FunctionName="prewarmed", LogType="Tail")
+    assert first["Payload"].read() == b"2"
+    assert lambda_environments("prewarmed") == ready  # served by the environment made ready, not a new one
+    log_text = base64.b64decode(first["LogResult"]).decode()
+    assert "init ran" in log_text and "Init Duration" in log_text
+    second = lam.invoke(FunctionName="prewarmed", LogType="Tail")
+    assert "Init Duration" not in base64.b64decode(second["LogResult"]).decode()

@@ -160,6 +160,12 @@ class LambdaRuntime:
         self.write_logs(function.config, outcome)
         return outcome
 
+    def prewarm(self, name: str, region: str, account_id: str) -> bool:
+        """An environment of the function's latest code made ready ahead of its first invoke (see WorkerPool)."""
+        function = self.find(name, None, region, account_id)
+        self._unpack(function)
+        return self._pool(function.config).prewarm()
+
     @staticmethod
     def new_invocation(function: DeployedFunction, event: bytes, client_context: str | None = None) -> Invocation:
         return new_invocation(function.config, event, invoked_function_arn=function.invoked_arn,

@@ -10,6 +10,10 @@ out or could not be loaded), 202 for Event (run in the background), 204 for DryR
 (404) for an unknown function, InvalidRequestContentException (400) for a payload that is not JSON, Lambda's 6 MB
 limit on a synchronous request (413) and response (Function.ResponseSizeTooLarge). Every other
 Lambda call (create, update, get, delete...) goes on to moto.
+
+After moto has created a function or changed its code or configuration, one execution environment of it is made
+ready in the background (its Init runs ahead), so the next invoke or API request after a push or a watch-mode
+deploy answers at warm speed; that first invoke still reports the Init's output and Init Duration.
 """
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ from .models import LambdaServiceError, runtime_for
 log = logging.getLogger("amplify_nb.local.lambda")
 
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations/?$")
+# CreateFunction, UpdateFunctionCode, UpdateFunctionConfiguration: each answers the function's configuration.
+CHANGE_PATH = re.compile(r"^/2015-03-31/functions(/(?P<function>[^/]+)/(code|configuration))?/?$")
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 TAIL_BYTES = 4096
@@ -58,6 +64,9 @@ class LambdaInvokeService(Middleware):
         path = environ.get("PATH_INFO", "")
         match = INVOKE_PATH.match(path)
         if match is None or environ.get("REQUEST_METHOD") != "POST":
+            changed = CHANGE_PATH.match(path)
+            if changed and environ.get("REQUEST_METHOD") == ("PUT" if changed["function"] else "POST"):
+                return self._then_prewarm(environ, start_response, next_app)
             return next_app(environ, start_response)
         try:
             return self.invoke(environ, start_response, unquote(match["function"]))
@@ -102,6 +111,31 @@ class LambdaInvokeService(Middleware):
             tail = outcome.log_text.encode("utf-8")[-TAIL_BYTES:]
             headers.append(("X-Amz-Log-Result", base64.b64encode(tail).decode("ascii")))
         return _reply(start_response, 200, outcome.payload, headers)
+
+    def _then_prewarm(self, environ: dict[str, Any], start_response: Callable[..., Any],
+                      next_app: WSGIApp) -> Iterable[bytes]:
+        status: list[str] = []
+
+        def remember(code: str, headers: Any, *rest: Any) -> Any:
+            status.append(code)
+            return start_response(code, headers, *rest)
+
+        body = b"".join(next_app(environ, remember))
+        if status and status[0].startswith(("200", "201")):
+            try:
+                name = json.loads(body)["FunctionName"]
+            except (ValueError, KeyError, TypeError):
+                name = None
+            if name:
+                threading.Thread(target=self._prewarm, args=(name, request_region(environ)),
+                                 name=f"lambda-prewarm-{name}", daemon=True).start()
+        return [body]
+
+    def _prewarm(self, name: str, region: str) -> None:
+        try:
+            self.runtime.prewarm(name, region, LOCAL_ACCOUNT_ID)
+        except Exception:  # an optimisation only: the first invoke starts its environment itself
+            log.debug("Preparing an environment of %s failed", name, exc_info=True)
 
     def _invoke_in_background(self, function: Any, event: bytes, client_context: str | None) -> None:
         try:
