@@ -19,7 +19,6 @@ from pathlib import Path
 from ..categories.root import root_resources, tags
 from ..deploy import Executor, Journal, Plan, RemoteState
 from ..deploy.planner import plan_sweep
-from ..errors import AmplifyNbError
 from ..fileio import read_json
 from .envs import env_names, fetch_record, forget_env, record_identities, record_json, record_owner, stack_name
 from .project import Project
@@ -124,9 +123,6 @@ def delete_project(project: Project | Path, progress: bool = False) -> DeleteRes
         current = read_json(project.paths.local_env_info, {}).get("envName")
         for env in sorted(env_names(project), key=lambda name: name == current):
             result.envs.append(teardown_env(project, env, progress=progress))
-        if env_names(project):
-            raise AmplifyNbError(f"Envs {', '.join(env_names(project))} are still in team-provider-info.json; "
-                                 "run `amplify-nb delete` again.")
         result.files_removed = _remove_generated_files(project)
         os.replace(project.paths.amplify, project.root / ("amplify" + DELETING_SUFFIX))
     result.files_removed += _remove_amplify_folder(project.root)

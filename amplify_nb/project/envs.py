@@ -175,7 +175,10 @@ CURRENT_ENV_MESSAGE = ("You cannot delete your current environment. Switch to an
 def env_name_problems(name: object) -> list[Problem]:
     """Amplify's rule for an env name (2-10 lowercase letters), with its message; [] when the name is good."""
     from ..specs import InitSpec
+    from ..specs.init import ENV_NAME_MESSAGE
 
+    if not isinstance(name, str):
+        return [Problem("env", ENV_NAME_MESSAGE)]
     return [problem for problem in InitSpec.from_answers({"name": "amplifynb", "env": name}).problems()
             if problem.field == "env"]
 

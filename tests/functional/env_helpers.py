@@ -36,11 +36,11 @@ def stack_of(project: Project, env: str) -> str:
     return project.env_info(env)["awscloudformation"]["StackName"]
 
 
-def tagged_resources(project: Project, stacks: set[str], env: str | None = None) -> list[str]:
-    """Every bucket, table, function, REST API, user pool, identity pool, role and distribution in the cloud
-    whose `amplify-nb:stack` tag is one of stacks ("kind name" each): what must be gone after a teardown."""
-    target = project.target(env) if env else project.target()
-    client = target.client
+def tagged_resources(project: Project, stacks: set[str], env: str = "dev") -> list[str]:
+    """Every bucket, table, function, REST API, user pool, identity pool, role and distribution in env's cloud
+    whose `amplify-nb:stack` tag is one of stacks ("kind name" each): what must be gone after a teardown.
+    (Every env of these tests is on the one local cloud, which is also where a deleted project's envs were.)"""
+    client = project.target(env).client
     found: list[str] = []
 
     def owned(tags: dict | None) -> bool:
