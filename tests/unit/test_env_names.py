@@ -89,3 +89,31 @@ def test_local_changes_are_files_that_differ_from_the_record_not_build_output(tm
     (backend / "backend-config.json").write_text(json.dumps({**config, "storage": {"beer": {}}}))
     write_resource(backend, "storage", "beer", {"cli-inputs.json": "{}"})
     assert local_changes(backend, record) == ["backend-config.json", "function/fn", "storage/beer"]
+
+
+def test_env_add_in_a_terminal_asks_the_name_and_reasks_a_bad_one(project, monkeypatch, capsys):
+    import sys
+
+    import amplify_nb.project.envs as envs_module
+    from amplify_nb.cli import main
+
+    replies = iter(["Test", "staging", "prod"])
+    prompts: list[str] = []
+    received = {}
+
+    def fake_input(prompt=""):
+        prompts.append(prompt)
+        return next(replies)
+
+    def fake_add_env(project, env, progress=False):
+        received["env"] = env
+        raise InputError("stop here")  # the question is what this test is about
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", fake_input)
+    monkeypatch.setattr(envs_module, "add_env", fake_add_env)
+    assert main(["env", "add", "--project-dir", str(project.root)]) == 2
+    out = capsys.readouterr().out
+    assert prompts == ["? Enter a name for the environment "] * 3
+    assert ENV_NAME_MESSAGE in out and "An environment named 'staging' already exists" in out
+    assert received["env"] == "prod"
