@@ -6,6 +6,9 @@ As Amplify does, every push also keeps that record in its env's deployment bucke
 env's (or none, for a new env): a push of env B can never plan from, or delete, what env A made.
 The record names its env's root stack (`providers.awscloudformation.StackName` in its amplify-meta.json), which
 is how a push checks that the record really is its env's.
+
+The env commands live here too (`env add / checkout / list / remove`, with Amplify's name rules and messages);
+removing an env's cloud resources is delete.py's teardown.
 """
 from __future__ import annotations
 
