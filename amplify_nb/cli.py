@@ -355,6 +355,135 @@ def cmd_mock_api(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- environments and lifecycle: env add|checkout|list|remove, pull, delete --------------------------------------
+def ask_env_name(project) -> str:
+    """Amplify's question for a new env's name, asked again until the name is one the project can use."""
+    from .prompts import read
+    from .project.envs import check_new_env
+
+    while True:
+        name = read("? Enter a name for the environment ").strip()
+        try:
+            check_new_env(project, name)
+            return name
+        except InputError as exc:
+            print(f">> {exc}")
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    from .project import Project, status_text
+    from .project import envs
+
+    project = Project.open(args.project_dir)
+    if args.action == "add":
+        name = args.name
+        if name is None:
+            if args.yes or not sys.stdin.isatty():
+                raise InputError("Name the new environment: `amplify-nb env add NAME` (2-10 lowercase letters).")
+            name = ask_env_name(project)
+        result = envs.add_env(project, name, progress=sys.stderr.isatty())
+        print(f"✔ Added env {name} to project {project.name} with its own root resources ({result.summary()}); "
+              "it is now the current env. `amplify-nb push` creates its category resources.")
+        print(status_text(project))
+    elif args.action == "checkout":
+        envs.checkout_env(project, require_env_name(args))
+        print(f"✔ Switched to env {args.name}: #current-cloud-backend, amplify-meta.json and aws-exports follow its "
+              "last push.")
+        print(status_text(project))
+    elif args.action == "list":
+        return show_envs(project, args.details, args.json)
+    else:
+        name = require_env_name(args)
+        envs.check_can_remove_env(project, name)
+        if not confirm(args, f"Are you sure you want to continue? This CANNOT be undone. (This will delete the '{name}' "
+                             "environment of the project from the cloud and from the local Amplify configuration.)"):
+            print("Env remove cancelled: nothing was changed.")
+            return 0
+        result = envs.remove_env(project, name, progress=sys.stderr.isatty())
+        resumed = " (finishing an interrupted teardown)" if result.resumed else ""
+        print(f"✔ Removed env {name}{resumed}: its cloud resources are deleted ({result.summary()}) and its entries "
+              "are gone from team-provider-info.json and local-aws-info.json.")
+    return 0
+
+
+def require_env_name(args: argparse.Namespace) -> str:
+    if not args.name:
+        raise InputError(f"Environment name was not specified: `amplify-nb env {args.action} NAME`.")
+    return args.name
+
+
+def show_envs(project, details: bool, as_json: bool) -> int:
+    from . import views
+    from .project.envs import list_envs
+
+    summaries = list_envs(project, details=details)
+    if as_json:
+        print(json.dumps([summary.as_dict() for summary in summaries], indent=2))
+    else:
+        print(views.env_table(project, details=details, summaries=summaries).to_string(index=False))
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from .project import status_text
+    from .project.pull import LocalChangesError, describe, find_pull_project, pull
+
+    try:
+        result = pull(args.project_dir, env=args.env, force=args.yes)
+    except LocalChangesError as exc:
+        if not sys.stdin.isatty():
+            raise
+        print(f"⚠️  {exc}")
+        if not yes_no("Are you sure you would like to continue?", False):
+            print("Pull cancelled: nothing was changed.")
+            return 0
+        result = pull(args.project_dir, env=args.env, force=True)
+    print(describe(result))
+    print(status_text(find_pull_project(args.project_dir)))
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from .project.delete import DELETE_MESSAGE, delete_project, find_project_to_delete
+
+    project = find_project_to_delete(args.project_dir)
+    where = getattr(project, "root", project)
+    if not confirm(args, f"{DELETE_MESSAGE} [{where}]"):
+        print("Delete cancelled: nothing was changed.")
+        return 0
+    result = delete_project(project, progress=sys.stderr.isatty())
+    for env in result.envs:
+        print(f"✔ Env {env.env}: its cloud resources are deleted ({env.summary()}).")
+    print(f"✔ Project deleted from {result.root}: removed {', '.join(result.files_removed) or 'nothing else'}.")
+    return 0
+
+
+def add_env_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """The parsers of env, pull and delete."""
+    env = commands.add_parser("env", parents=[common], help="environments: add, checkout, list, remove")
+    actions = env.add_subparsers(dest="action", required=True, metavar="ACTION")
+    adding = actions.add_parser("add", parents=[common], help="add an env with its own root resources; it becomes current")
+    adding.add_argument("name", nargs="?", help="2-10 lowercase letters (asked when left out)")
+    checkout = actions.add_parser("checkout", parents=[common], help="make an env current (aws-exports follows)")
+    checkout.add_argument("name", nargs="?")
+    listing = actions.add_parser("list", parents=[common], help="every env, its target, stack and endpoints")
+    listing.add_argument("--details", action="store_true", help="also each env's team-provider-info settings")
+    listing.add_argument("--json", action="store_true")
+    remove = actions.add_parser("remove", parents=[common], help="delete an env's cloud resources and its entries")
+    remove.add_argument("name", nargs="?")
+    env.set_defaults(handler=cmd_env)
+    listing.set_defaults(name=None)
+
+    pull = commands.add_parser("pull", parents=[common],
+                               help="rebuild an env's local files from its last push (a fresh clone gets a working env)")
+    pull.add_argument("--env", help="the env to pull (default: the current env, or the project's only env)")
+    pull.set_defaults(handler=cmd_pull)
+
+    delete = commands.add_parser("delete", parents=[common],
+                                 help="delete every env's cloud resources, then the project's Amplify files")
+    delete.set_defaults(handler=cmd_delete)
+
+
 def cmd_local(args: argparse.Namespace) -> int:
     from .local import LocalCloud, LocalSettings
 
@@ -608,6 +737,8 @@ def build_parser() -> argparse.ArgumentParser:
     logs_function.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until Ctrl-C")
     logs_function.add_argument("--json", action="store_true", help="one JSON object per line (JSON Lines)")
     logs_function.set_defaults(handler=cmd_logs)
+
+    add_env_commands(commands, common)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
     local.add_argument("action", choices=["start", "stop", "status", "mailbox", "requests", "snapshot", "reset",

@@ -240,3 +240,26 @@ def invoke_table(result) -> pd.DataFrame:
         "duration_ms": round(result.duration_ms, 1),
         "body": json.dumps(body if body is not None else payload)[:300],
     }])
+
+
+ENV_DETAIL_KEYS = ("Region", "DeploymentBucketName", "AuthRoleArn", "UnauthRoleArn")
+
+
+def env_table(project: Project, details: bool = False, summaries: list | None = None) -> pd.DataFrame:
+    """`amplify env list`: one row per env (the current one marked), where it deploys, its root stack, whether it
+    was pushed, and its endpoints from its last push; details adds its team-provider-info settings."""
+    from .project.envs import list_envs
+
+    summaries = list_envs(project, details=details) if summaries is None else summaries
+    rows = []
+    for summary in summaries:
+        row = {"Env": summary.env, "Current": "*" if summary.current else "", "Target": summary.target,
+               "Stack": summary.stack, "Pushed": "yes" if summary.pushed else "no", "Resources": summary.resources,
+               "Last push": summary.last_push,
+               "Endpoints": "; ".join(f"{label}: {url}" for label, url in summary.endpoints.items())}
+        if details:
+            row.update({key: summary.details.get(key, "") for key in ENV_DETAIL_KEYS})
+        if summary.note:
+            row["Note"] = summary.note
+        rows.append(row)
+    return table(pd.DataFrame(rows), "No environments: run `amplify-nb init` first.")

@@ -6,19 +6,32 @@ As Amplify does, every push also keeps that record in its env's deployment bucke
 env's (or none, for a new env): a push of env B can never plan from, or delete, what env A made.
 The record names its env's root stack (`providers.awscloudformation.StackName` in its amplify-meta.json), which
 is how a push checks that the record really is its env's.
+
+The env commands live here too (`env add / checkout / list / remove`, with Amplify's name rules and messages);
+removing an env's cloud resources is delete.py's teardown.
 """
 from __future__ import annotations
 
 import io
+import json
 import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import botocore.exceptions
 
 from ..aws import error_code
 from ..categories.root import deployment_bucket_name
-from ..errors import AmplifyNbError, CloudError
+from ..errors import AmplifyNbError, CloudError, InputError, Problem
 from ..fileio import read_json, remove_tree, swapped_tree
+from .dependencies import dependency_order
 from .project import Project
+from .status import endpoints as status_endpoints
+
+if TYPE_CHECKING:
+    from .delete import TeardownResult
+    from .push import PushResult
 
 RECORD_KEY = "#current-cloud-backend.zip"
 
@@ -66,26 +79,53 @@ def save_record(project: Project, env: str) -> None:
     _s3_call(project, env, "put_object", Body=buffer.getvalue())
 
 
-def restore_record(project: Project, env: str) -> bool:
-    """Make #current-cloud-backend/ the env's last push from its deployment bucket; no record -> no folder."""
+def fetch_record(project: Project, env: str) -> bytes | None:
+    """The env's last push record (a zip of its #current-cloud-backend/) from its deployment bucket, if any."""
     body = _s3_call(project, env, "get_object", missing=("NoSuchKey", "NoSuchBucket", "404"))
-    if body is None:
-        remove_tree(project.paths.current_cloud_backend)
-        return False
-    with zipfile.ZipFile(io.BytesIO(body["Body"].read())) as archive, \
-            swapped_tree(project.paths.current_cloud_backend) as staging:
+    return None if body is None else body["Body"].read()
+
+
+def unpack_record(env: str, record: bytes, folder: Path) -> None:
+    """Write a record's files into an empty folder, refusing any path that would land outside it."""
+    with zipfile.ZipFile(io.BytesIO(record)) as archive:
         for member in archive.infolist():
-            target = (staging / member.filename).resolve()
-            if staging.resolve() not in target.parents:  # a record never holds paths outside its folder
+            target = (folder / member.filename).resolve()
+            if folder.resolve() not in target.parents:  # a record never holds paths outside its folder
                 raise AmplifyNbError(f"The record of env {env!r} holds an unsafe path {member.filename!r}.")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(archive.read(member))
+
+
+def record_json(record: bytes, name: str) -> dict:
+    """One JSON file of a record (amplify-meta.json, backend-config.json); {} when it has none."""
+    with zipfile.ZipFile(io.BytesIO(record)) as archive:
+        return json.loads(archive.read(name)) if name in archive.namelist() else {}
+
+
+def record_identities(meta: dict, config: dict) -> list[dict]:
+    """What a record says its push made for categories, in creation order (the sweeper reverses it)."""
+    identities = []
+    for category_name, resource_name in dependency_order(config):
+        entry = meta.get(category_name, {}).get(resource_name, {})
+        identities += entry.get("providerMetadata", {}).get("resources", [])
+    return identities
+
+
+def restore_record(project: Project, env: str) -> bool:
+    """Make #current-cloud-backend/ the env's last push from its deployment bucket; no record -> no folder."""
+    record = fetch_record(project, env)
+    if record is None:
+        remove_tree(project.paths.current_cloud_backend)
+        return False
+    with swapped_tree(project.paths.current_cloud_backend) as staging:
+        unpack_record(env, record, staging)
     return True
 
 
-def switch_env(project: Project, env: str) -> None:
+def switch_env(project: Project, env: str, refresh: bool = False) -> None:
     """Make `env` the current env: save the current env's record, bring back env's, regenerate amplify-meta.json
     and aws-exports from it. Category files under amplify/backend/ are shared by every env and kept.
+    refresh (pull): bring env's record back from its bucket even when env is current already.
 
     Order for a kill at any point: the old record is saved first; until local-env-info.json names the new env,
     a mismatch between the two is refused by check_record_belongs and a rerun finishes the switch.
@@ -94,9 +134,9 @@ def switch_env(project: Project, env: str) -> None:
 
     current = read_json(project.paths.local_env_info, {}).get("envName")
     owner = record_owner(project)
-    if current == env and owner in (None, stack_name(project, env)):
+    if current == env and owner in (None, stack_name(project, env)) and not refresh:
         return
-    if current and owner is not None and owner == stack_name(project, current) and is_initialized(project, current):
+    if current and current != env and owner is not None and owner == stack_name(project, current) and is_initialized(project, current):
         save_record(project, current)
     if is_initialized(project, env):
         restore_record(project, env)
@@ -125,3 +165,144 @@ def _s3_call(project: Project, env: str, method: str, missing: tuple = (), **par
     except botocore.exceptions.BotoCoreError as exc:
         raise CloudError(f"Cannot reach the cloud of env {env!r} to keep its push record: {exc}.") from exc
 
+
+
+# --- the env commands: env add / checkout / list / remove ----------------------------------------------------------
+MISSING_ENV_MESSAGE = ("Please pass in a valid environment name. Run `amplify-nb env list` to get a list of valid "
+                       "environments (this project has: {envs}).")
+CURRENT_ENV_MESSAGE = ("You cannot delete your current environment. Switch to another environment before deleting the "
+                       "current environment (`amplify-nb env checkout OTHER`). If this is your only environment you can "
+                       "use the `amplify-nb delete` command to delete your project.")
+
+
+def env_name_problems(name: object) -> list[Problem]:
+    """Amplify's rule for an env name (2-10 lowercase letters), with its message; [] when the name is good."""
+    from ..specs import InitSpec
+    from ..specs.init import ENV_NAME_MESSAGE
+
+    if not isinstance(name, str):
+        return [Problem("env", ENV_NAME_MESSAGE)]
+    return [problem for problem in InitSpec.from_answers({"name": "amplifynb", "env": name}).problems()
+            if problem.field == "env"]
+
+
+def check_new_env(project: Project, name: object) -> None:
+    """A name `env add` can use: Amplify's rule, and not an env the project already has (unless that env's
+    add was interrupted: then `env add` finishes it)."""
+    problems = env_name_problems(name)
+    if problems:
+        raise InputError(problems)
+    if name in env_names(project) and not add_was_interrupted(project, str(name)):
+        raise InputError([Problem("env", f"An environment named '{name}' already exists in this project. Choose "
+                                         f"another name, or switch to it with `amplify-nb env checkout {name}`.")])
+
+
+def add_was_interrupted(project: Project, env: str) -> bool:
+    """The env's entries were written but its root push never finished (killed): its add can be run again."""
+    journal = read_json(project.paths.push_journal, None) or {}
+    return not is_initialized(project, env) or journal.get("env") == env
+
+
+def check_env_exists(project: Project, env: object) -> str:
+    names = env_names(project)
+    if not isinstance(env, str) or env not in names:
+        raise InputError([Problem("env", MISSING_ENV_MESSAGE.format(envs=", ".join(names) or "none"))])
+    return env
+
+
+def add_env(project: Project, env: str, progress: bool = False) -> "PushResult":
+    """`amplify env add`: a new env of this project with root resources of its own (deployment bucket, auth and
+    unauth roles), made the current env. Its categories are pushed by the next push, named with the new env.
+    It deploys where `configure --env NAME` said, else to the local cloud."""
+    from .init import init_env
+
+    check_new_env(project, env)
+    return init_env(project, env, progress=progress)
+
+
+def checkout_env(project: Project, env: str) -> None:
+    """`amplify env checkout`: make env current; #current-cloud-backend, amplify-meta.json and aws-exports follow
+    its last push. amplify/backend (shared by every env) is kept."""
+    check_env_exists(project, env)
+    with project.lock():
+        switch_env(project, env)
+
+
+@dataclass(frozen=True)
+class EnvSummary:
+    """One env as `env list` shows it."""
+
+    env: str
+    current: bool
+    target: str  # where it deploys: local cloud, an AWS profile, an endpoint
+    stack: str  # its root stack name (every resource of the env is tagged with it)
+    pushed: bool  # its root resources exist (env add / init finished)
+    resources: int  # category resources in its last push record
+    last_push: str  # the newest lastPushTimeStamp of its record ("" before any category push)
+    endpoints: dict = field(default_factory=dict)
+    note: str = ""  # why the record could not be read, if it could not
+    details: dict = field(default_factory=dict)  # with details: its awscloudformation block (no secret in it)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def list_envs(project: Project, details: bool = False) -> list[EnvSummary]:
+    """Every env of the project; each one's endpoints and resources come from its last push record (the current
+    env's is amplify/#current-cloud-backend, the others' are read from their deployment buckets)."""
+    current = read_json(project.paths.local_env_info, {}).get("envName")
+    summaries = []
+    for env in env_names(project):
+        awscf = project.env_info(env).get("awscloudformation", {})
+        meta, note = {}, ""
+        if is_initialized(project, env):
+            try:
+                meta = env_record_meta(project, env, current)
+            except AmplifyNbError as exc:
+                note = f"its last push record could not be read: {exc}"
+        resources = {(category, name): entry for category, entries in meta.items() if category != "providers"
+                     for name, entry in entries.items()}
+        summaries.append(EnvSummary(
+            env=env, current=env == current, target=project.target(env).describe(), stack=awscf.get("StackName", ""),
+            pushed=is_initialized(project, env), resources=len(resources),
+            last_push=max((entry.get("lastPushTimeStamp", "") for entry in resources.values()), default=""),
+            endpoints=status_endpoints(project, meta) if meta else {}, note=note,
+            details=dict(awscf) if details else {}))
+    return summaries
+
+
+def env_record_meta(project: Project, env: str, current: str | None) -> dict:
+    """The amplify-meta.json of env's last push: the local record for the current env, else its bucket's."""
+    if env == current and record_owner(project) == stack_name(project, env):
+        return project.amplify_meta(current=True)
+    record = fetch_record(project, env)
+    return record_json(record, "amplify-meta.json") if record else {}
+
+
+def remove_env(project: Project, env: str, progress: bool = False) -> "TeardownResult":
+    """`amplify env remove`: delete every cloud resource of env (each category resource its last push lists,
+    then its root resources: the deployment bucket emptied of every version, the auth and unauth roles), then its
+    team-provider-info.json and local-aws-info.json entries. The current env is refused. A run killed at any
+    step is finished by running it again."""
+    from .delete import teardown_env
+
+    check_can_remove_env(project, env)
+    with project.lock():
+        return teardown_env(project, env, progress=progress)
+
+
+def check_can_remove_env(project: Project, env: object) -> None:
+    """An env `env remove` may delete: one the project has, and not the current one (Amplify's messages)."""
+    check_env_exists(project, env)
+    if env == read_json(project.paths.local_env_info, {}).get("envName"):
+        raise InputError([Problem("env", CURRENT_ENV_MESSAGE)])
+
+
+def forget_env(project: Project, env: str) -> None:
+    """Drop env's entries: team-provider-info.json first (then the env is gone), local-aws-info.json second."""
+    team = project.team_provider_info()
+    if team.pop(env, None) is not None:
+        project.write_json(project.paths.team_provider_info, team)
+    aws_info = read_json(project.paths.local_aws_info, {})
+    if aws_info.pop(env, None) is not None:
+        project.write_json(project.paths.local_aws_info, aws_info)

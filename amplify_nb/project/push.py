@@ -17,7 +17,7 @@ from ..deploy.planner import map_model_values
 from ..errors import AmplifyNbError, InputError, Problem
 from ..fileio import atomic_write_json, swapped_tree
 from .dependencies import dependency_order, depends_on
-from .envs import check_record_belongs, save_record
+from .envs import check_record_belongs, record_identities, save_record
 from .exports import write_exports
 from .project import Project
 from .status import IGNORED_DIRS, StatusRow, folder_hash, resource_status
@@ -107,12 +107,7 @@ def recorded_resources(project: Project, ctx: DeployContext) -> list[dict]:
     Only this env's record counts: #current-cloud-backend/ of another env is refused, never swept from.
     """
     check_record_belongs(project, ctx.env)
-    meta = project.amplify_meta(current=True)
-    recorded = []
-    for category_name, resource_name in dependency_order(project.backend_config(current=True)):
-        entry = meta.get(category_name, {}).get(resource_name, {})
-        recorded += entry.get("providerMetadata", {}).get("resources", [])
-    return recorded
+    return record_identities(project.amplify_meta(current=True), project.backend_config(current=True))
 
 
 def plan(project: Project) -> Plan:

@@ -90,11 +90,12 @@ def _file_status(project: Project) -> list[StatusRow]:
     return rows
 
 
-def endpoints(project: Project) -> dict[str, str]:
-    """The lines Amplify prints under the table ("REST API endpoint", "Hosting endpoint"), from each category."""
+def endpoints(project: Project, meta: dict | None = None) -> dict[str, str]:
+    """The lines Amplify prints under the table ("REST API endpoint", "Hosting endpoint"), from each category;
+    from the current env's amplify-meta.json, or from `meta` (another env's last push record)."""
     from ..categories import load_categories
 
-    meta, found = project.amplify_meta(), {}
+    meta, found = project.amplify_meta() if meta is None else meta, {}
     for category_name, category in load_categories().items():
         if hasattr(category, "endpoints"):
             for resource_name, entry in meta.get(category_name, {}).items():
