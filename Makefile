@@ -65,11 +65,12 @@ $(STAMP): pyproject.toml
 
 # Playwright's own browser download does not work everywhere: the browser tests use Debian's chromium.
 chromium:
-	@if [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -qi "Noto Color Emoji"; then \
-	  echo "chromium: $(CHROMIUM) and an emoji font are installed"; \
+	@if [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -qi "Noto Color Emoji" && command -v dot >/dev/null; then \
+	  echo "chromium: $(CHROMIUM), an emoji font and Graphviz's dot are installed"; \
 	elif command -v apt-get >/dev/null; then \
-	  echo "chromium: installing Debian's chromium and an emoji font (the app and notebooks use a few) with apt-get"; \
-	  $(APT_GET) update && $(APT_GET) install -y --no-install-recommends chromium fonts-noto-color-emoji; \
+	  echo "chromium: installing Debian's chromium, an emoji font (the app and notebooks use a few) and graphviz" \
+	       "(dot draws the console's diagram) with apt-get"; \
+	  $(APT_GET) update && $(APT_GET) install -y --no-install-recommends chromium fonts-noto-color-emoji graphviz; \
 	else \
 	  echo "chromium: $(CHROMIUM) is missing and apt-get is not available;" \
 	       "browser tests will be skipped (or fail under CI)" >&2; \
