@@ -93,12 +93,17 @@ def registry_file() -> Path:
 
 def remember_project(project: Project) -> None:
     """Note the project's folder for each of its envs' stacks, so the console can name it from any project."""
-    known = read_json(registry_file(), {})
+    from filelock import FileLock
+
     stacks = {env.get("awscloudformation", {}).get("StackName"): str(project.root)
               for env in project.team_provider_info().values()}
     stacks.pop(None, None)
-    if any(known.get(stack) != folder for stack, folder in stacks.items()):
-        atomic_write_json(registry_file(), {**known, **stacks})
+    path = registry_file()
+    if all(read_json(path, {}).get(stack) == folder for stack, folder in stacks.items()):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock", timeout=30):  # two kernels may open the console at once
+        atomic_write_json(path, {**read_json(path, {}), **stacks})
 
 
 def project_folder(stack: str, known: dict) -> str:
@@ -125,8 +130,9 @@ def local_cloud_envs(remote: RemoteState) -> list[ConsoleEnv]:
         if not stack or deployment_bucket_name(stack) != name:
             continue
         meta, config, note = read_record(remote, name)
-        found.append(summarize(tags.get(PROJECT_TAG, "?"), tags.get(ENV_TAG, "?"), f"local cloud ({remote.region})",
-                               stack, project_folder(stack, known), meta, config, note, remote.region))
+        region = meta.get("providers", {}).get("awscloudformation", {}).get("Region") or remote.region
+        found.append(summarize(tags.get(PROJECT_TAG, "?"), tags.get(ENV_TAG, "?"), f"local cloud ({region})",
+                               stack, project_folder(stack, known), meta, config, note, region))
     return found
 
 
@@ -150,13 +156,13 @@ def summarize(project: str, env: str, target: str, stack: str, folder: str, meta
     return ConsoleEnv(project=project, env=env, target=target, stack=stack, folder=folder, current=current,
                       resources=len(entries),
                       last_push=max((entry.get("lastPushTimeStamp", "") for entry in entries), default=""),
-                      endpoints=category_endpoints(None, meta) if meta else {}, note=note, meta=meta,
+                      endpoints=category_endpoints(None, meta) if meta else {}, note=note, meta=meta,  # from meta alone
                       backend_config=config, region=region, local=local)
 
 
 def project_envs(project: Project) -> list[ConsoleEnv]:
     """The project's own envs wherever they deploy (the local cloud, AWS, an endpoint), from list_envs."""
-    from .project.envs import env_record_meta, fetch_record
+    from .project.envs import fetch_record
 
     envs = []
     for summary in list_envs(project):
@@ -165,9 +171,9 @@ def project_envs(project: Project) -> list[ConsoleEnv]:
             if summary.current:
                 meta, config = project.amplify_meta(current=True), project.backend_config(current=True)
             else:
-                record = fetch_record(project, summary.env)
-                meta = env_record_meta(project, summary.env, None) if record is None else record_json(record, "amplify-meta.json")
-                config = record_json(record, "backend-config.json") if record else {}
+                record = fetch_record(project, summary.env) or b""
+                meta, config = (record_json(record, name) if record else {} for name in ("amplify-meta.json",
+                                                                                          "backend-config.json"))
         target = project.target(summary.env)
         envs.append(summarize(project.name, summary.env, summary.target, summary.stack, str(project.root), meta, config,
                               summary.note or ("" if summary.pushed else "not pushed yet"), target.region,
@@ -228,18 +234,24 @@ def env_resources(env: ConsoleEnv, target: Target) -> list[ResourceRow]:
     return rows
 
 
+# The model a category resource's endpoint is served by, best first (PROD hosting: the distribution, not its bucket).
+SERVING_TYPES = ("cloudfront.Distribution", "apigateway.RestApi", "s3.Bucket")
+
+
 def resource_endpoints(env: ConsoleEnv) -> dict[tuple[str, str, str], str]:
-    """The URL each category resource serves, on the model that serves it (a distribution, else its bucket)."""
+    """(category, resource, model type) -> the URL the category says the resource serves (its `endpoints`)."""
+    from .categories import load_categories
+
+    recorded = {(category, resource, identity["type"]) for category, resource, identity in identities(env)}
     found = {}
-    for category, resources in env.meta.items():
-        for resource, entry in resources.items() if category != "providers" else ():
-            output = entry.get("output") or {}
-            if output.get("RootUrl"):
-                found[category, resource, "apigateway.RestApi"] = output["RootUrl"]
-            if output.get("CloudFrontSecureURL"):
-                found[category, resource, "cloudfront.Distribution"] = output["CloudFrontSecureURL"]
-            elif output.get("WebsiteURL"):
-                found[category, resource, "s3.Bucket"] = output["WebsiteURL"]
+    for category_name, category in load_categories().items():
+        if not hasattr(category, "endpoints"):
+            continue
+        for resource, entry in env.meta.get(category_name, {}).items():
+            urls = list(category.endpoints(resource, entry).values())
+            serving = next((kind for kind in SERVING_TYPES if (category_name, resource, kind) in recorded), None)
+            if urls and serving:
+                found[category_name, resource, serving] = urls[0]
     return found
 
 
