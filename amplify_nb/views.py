@@ -297,6 +297,12 @@ def console_text(view) -> str:
     return "\n".join(parts + view.notes)
 
 
+# Ids and ARNs read best left-aligned on one line; a wide table scrolls instead of squeezing its columns.
+CONSOLE_STYLE = ("<style>.amplify-nb-console-table {overflow-x: auto; max-width: 100%;} "
+                 ".amplify-nb-console-table th, .amplify-nb-console-table td {text-align: left !important; "
+                 "white-space: nowrap;} .amplify-nb-console-diagram {overflow-x: auto;}</style>")
+
+
 def console_html(view) -> str:
     """The console in a notebook: the tables with clickable links, and the diagram as inline SVG."""
     from .console import rendered
@@ -305,9 +311,10 @@ def console_html(view) -> str:
         if frame.empty:
             return f"<p>{html.escape(frame.empty_message)}</p>"
         with pd.option_context("display.max_colwidth", None):
-            return frame.to_html(index=False, render_links=True, escape=True, classes="amplify-nb-console")
+            return ("<div class='amplify-nb-console-table'>"
+                    + frame.to_html(index=False, render_links=True, escape=True, border=0) + "</div>")
 
-    parts = ["<div class='amplify-nb-console'>", "<h4>Projects and envs</h4>", shown(view.envs_table())]
+    parts = ["<div class='amplify-nb-console'>", CONSOLE_STYLE, "<h4>Projects and envs</h4>", shown(view.envs_table())]
     if view.env is not None:
         parts += [f"<h4>Resources of {html.escape(view.env.key)} ({html.escape(view.env.target)})</h4>",
                   shown(view.resources_table())]
