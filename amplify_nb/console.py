@@ -4,8 +4,9 @@ endpoint, and a diagram of one env.
 
 Read-only towards the cloud: every call goes through `RemoteState`, which refuses anything but describe / list /
 get / head. An env is found by its deployment bucket (tagged `amplify-nb:stack`, named `<stack>-deployment`),
-which holds its last push record (`#current-cloud-backend.zip`): the env's amplify-meta (outputs and what each
-push made) and backend-config (who depends on whom). The only file written is this machine's list of project
+which holds its last push record (`#current-cloud-backend.zip`): the env's amplify-meta, with the outputs and the
+models each push made. Edges of the diagram are read from the cloud (policies, permissions, settings). The only
+file written is this machine's list of project
 folders (`<local cloud state>/console/projects.json`), since the cloud does not know where a project lives.
 """
 from __future__ import annotations
@@ -48,9 +49,7 @@ class ConsoleEnv:
     endpoints: dict = field(default_factory=dict)
     note: str = ""
     meta: dict = field(default_factory=dict, repr=False)  # the env's last push amplify-meta.json
-    backend_config: dict = field(default_factory=dict, repr=False)
     region: str = ""
-    local: bool = True
 
     @property
     def key(self) -> str:
@@ -58,8 +57,7 @@ class ConsoleEnv:
 
     def as_dict(self) -> dict:
         shown = asdict(self)
-        for hidden in ("meta", "backend_config", "local"):
-            shown.pop(hidden)
+        shown.pop("meta")
         return shown
 
     def target_object(self, project: Project | None) -> Target:
@@ -129,10 +127,10 @@ def local_cloud_envs(remote: RemoteState) -> list[ConsoleEnv]:
         stack = tags.get(STACK_TAG)
         if not stack or deployment_bucket_name(stack) != name:
             continue
-        meta, config, note = read_record(remote, name)
+        meta, note = read_record(remote, name)
         region = meta.get("providers", {}).get("awscloudformation", {}).get("Region") or remote.region
         found.append(summarize(tags.get(PROJECT_TAG, "?"), tags.get(ENV_TAG, "?"), f"local cloud ({region})",
-                               stack, project_folder(stack, known), meta, config, note, region))
+                               stack, project_folder(stack, known), meta, note, region))
     return found
 
 
@@ -141,23 +139,22 @@ def bucket_tags(remote: RemoteState, bucket: str) -> dict:
     return {tag["Key"]: tag["Value"] for tag in (answer or {}).get("TagSet", [])}
 
 
-def read_record(remote: RemoteState, bucket: str) -> tuple[dict, dict, str]:
-    """(amplify-meta, backend-config, note) of the env's last push record; empty before its first push."""
+def read_record(remote: RemoteState, bucket: str) -> tuple[dict, str]:
+    """(amplify-meta, note) of the env's last push record; empty before its first push."""
     answer = remote.read("s3", "get_object", missing=("NoSuchKey", "NoSuchBucket", "404"), Bucket=bucket, Key=RECORD_KEY)
     if answer is None:
-        return {}, {}, "no push record yet"
-    record = answer["Body"].read()
-    return record_json(record, "amplify-meta.json"), record_json(record, "backend-config.json"), ""
+        return {}, "no push record yet"
+    return record_json(answer["Body"].read(), "amplify-meta.json"), ""
 
 
-def summarize(project: str, env: str, target: str, stack: str, folder: str, meta: dict, config: dict, note: str,
-              region: str, current: bool = False, local: bool = True) -> ConsoleEnv:
+def summarize(project: str, env: str, target: str, stack: str, folder: str, meta: dict, note: str,
+              region: str, current: bool = False) -> ConsoleEnv:
     entries = [entry for category, resources in meta.items() if category != "providers" for entry in resources.values()]
     return ConsoleEnv(project=project, env=env, target=target, stack=stack, folder=folder, current=current,
                       resources=len(entries),
                       last_push=max((entry.get("lastPushTimeStamp", "") for entry in entries), default=""),
                       endpoints=category_endpoints(None, meta) if meta else {}, note=note, meta=meta,  # from meta alone
-                      backend_config=config, region=region, local=local)
+                      region=region)
 
 
 def project_envs(project: Project) -> list[ConsoleEnv]:
@@ -166,18 +163,17 @@ def project_envs(project: Project) -> list[ConsoleEnv]:
 
     envs = []
     for summary in list_envs(project):
-        meta, config = {}, {}
+        meta = {}
         if summary.pushed and not summary.note:
             if summary.current:
-                meta, config = project.amplify_meta(current=True), project.backend_config(current=True)
+                meta = project.amplify_meta(current=True)
             else:
-                record = fetch_record(project, summary.env) or b""
-                meta, config = (record_json(record, name) if record else {} for name in ("amplify-meta.json",
-                                                                                          "backend-config.json"))
+                record = fetch_record(project, summary.env)
+                meta = record_json(record, "amplify-meta.json") if record else {}
         target = project.target(summary.env)
-        envs.append(summarize(project.name, summary.env, summary.target, summary.stack, str(project.root), meta, config,
+        envs.append(summarize(project.name, summary.env, summary.target, summary.stack, str(project.root), meta,
                               summary.note or ("" if summary.pushed else "not pushed yet"), target.region,
-                              current=summary.current, local=target.is_local))
+                              current=summary.current))
     return envs
 
 
@@ -572,8 +568,11 @@ def console(project_dir: str | Path | None = None, env: str | None = None) -> Co
     diagram = None
     if chosen is not None:
         target = chosen.target_object(project)
-        rows = env_resources(chosen, target)
-        diagram = env_diagram(chosen, rows, target)
+        try:
+            rows = env_resources(chosen, target)
+            diagram = env_diagram(chosen, rows, target)
+        except AmplifyNbError as exc:  # an AWS env without credentials: the envs table is still worth showing
+            notes.append(f"The resources of {chosen.key} could not be read from {chosen.target}: {exc}")
     elif not envs:
         notes.append("No Amplify project on the local cloud yet: run `amplify-nb init` in a project folder.")
     return ConsoleView(envs, chosen, rows, diagram, notes)
