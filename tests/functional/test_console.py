@@ -2,7 +2,7 @@
 in two envs of one project and a second project on the same local cloud, the console lists both projects and every
 env with the endpoints each env's push recorded (the folder of a project moved away shown as not on this machine);
 one env's resources carry the cloud's ids and ARNs and their state (a table deleted behind the project's back is
-missing); the diagram's SVG has a node per resource and the edges api -> function -> table; --json for scripts,
+missing); PROD hosting's endpoint is on its distribution, drawn in front of its bucket; the diagram's SVG has a node per resource and the edges api -> function -> table; --json for scripts,
 --svg FILE for the picture, a bad --env exits 2; without Graphviz's dot the tables still print with how to install it.
 """
 from __future__ import annotations
@@ -26,15 +26,16 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory, local_cloud) -> dict:
-    """beer<suffix>: dev and test with the tutorial backend (test is current); site<suffix>: hosting only, its
-    folder known to the console; gone<suffix>: hosting only, its folder moved away after the console saw it."""
+    """beer<suffix>: dev and test with the tutorial backend (test is current); site<suffix>: PROD hosting (a
+    distribution in front of a private bucket), its folder known to the console; gone<suffix>: hosting only, its
+    folder moved away after the console saw it."""
     suffix = uuid.uuid4().hex[:6]
     base = tmp_path_factory.mktemp("console")
     beer = ensure_api(base / f"beer{suffix}", "dev", function_name=f"beerfn{suffix}", table_name=f"beer{suffix}",
                       path="/beer")
     add_env(beer, "test")
     push(beer, progress=False)
-    site = ensure_hosting(base / f"site{suffix}", "dev", publish_app=False)
+    site = ensure_hosting(base / f"site{suffix}", "dev", publish_app=False, environment="PROD")
     gone = ensure_hosting(base / f"gone{suffix}", "dev", publish_app=False)
     console(site.root)
     console(gone.root)
@@ -63,7 +64,7 @@ def test_console_lists_every_project_and_env_with_the_endpoints_of_its_last_push
     assert envs[f"{beer.name}/test"].current and not envs[f"{beer.name}/dev"].current
     assert envs[f"{beer.name}/dev"].endpoints["REST API endpoint"] != envs[f"{beer.name}/test"].endpoints["REST API endpoint"]
     assert envs[f"{site.name}/dev"].folder == str(site.root)
-    assert envs[f"{site.name}/dev"].endpoints == {"Hosting endpoint": site.amplify_meta()["hosting"]["S3AndCloudFront"]["output"]["WebsiteURL"]}
+    assert envs[f"{site.name}/dev"].endpoints == {"Hosting endpoint": site.amplify_meta()["hosting"]["S3AndCloudFront"]["output"]["CloudFrontSecureURL"]}
     assert envs[f"{gone}/dev"].folder == NOT_ON_THIS_MACHINE
     shown = view.envs_table()
     row = shown[(shown["Project"] == beer.name) & (shown["Env"] == "dev")].iloc[0]
@@ -130,6 +131,18 @@ def test_the_diagram_has_a_node_per_resource_and_the_api_function_table_edges(pr
     hosting_bucket = next(row for row in view.resources if row.category == "hosting" and row.type == "s3.Bucket")
     assert f"s3.Bucket:{hosting_bucket.name}" in node_ids and hosting_bucket.endpoint
     assert "<svg" in view._repr_html_()
+
+
+def test_prod_hosting_is_a_distribution_serving_the_endpoint_in_front_of_its_bucket(projects):
+    site = projects["site"]
+    view = console(projects["beer"].root, env=f"{site.name}/dev")  # another project's env, by PROJECT/ENV
+    rows = {row.type: row for row in view.resources if row.category == "hosting"}
+    distribution, bucket = rows["cloudfront.Distribution"], rows["s3.Bucket"]
+    assert distribution.endpoint == site.amplify_meta()["hosting"]["S3AndCloudFront"]["output"]["CloudFrontSecureURL"]
+    assert distribution.id.startswith("arn:aws:cloudfront::") and bucket.endpoint == ""
+    assert "cloudfront.OriginAccessControl" in rows
+    assert {"source": f"cloudfront.Distribution:{distribution.name}", "target": f"s3.Bucket:{bucket.name}",
+            "label": "origin"} in view.diagram.edges
 
 
 def test_console_cli_json_svg_and_bad_env(projects, tmp_path):
