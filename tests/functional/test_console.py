@@ -2,8 +2,9 @@
 in two envs of one project and a second project on the same local cloud, the console lists both projects and every
 env with the endpoints each env's push recorded (the folder of a project moved away shown as not on this machine);
 one env's resources carry the cloud's ids and ARNs and their state (a table deleted behind the project's back is
-missing); PROD hosting's endpoint is on its distribution, drawn in front of its bucket; the diagram's SVG has a node per resource and the edges api -> function -> table; --json for scripts,
---svg FILE for the picture, a bad --env exits 2; without Graphviz's dot the tables still print with how to install it.
+missing); PROD hosting's endpoint is on its distribution, drawn in front of its bucket; the diagram's SVG has a
+node per resource and the edges api -> function -> table; --json for scripts, --svg FILE for the picture, a bad
+--env exits 2; without Graphviz's dot the tables still print with how to install it.
 """
 from __future__ import annotations
 
