@@ -19,7 +19,7 @@ from cli_runner import run_cli
 
 from amplify_nb.console import NOT_ON_THIS_MACHINE, console
 from amplify_nb.notebook import ensure_api, ensure_hosting
-from amplify_nb.project import Project, push
+from amplify_nb.project import push
 from amplify_nb.project.envs import add_env, list_envs
 
 SVG = "{http://www.w3.org/2000/svg}"
