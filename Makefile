@@ -43,7 +43,7 @@ START_LOCAL_CLOUD := $(VENV_BIN)/amplify-nb local start
 STOP_LOCAL_CLOUD := $(VENV_PY) -c "from amplify_nb.local import LocalCloud, LocalSettings; LocalCloud(LocalSettings.from_env()).stop()"
 FREE_PORT := $(VENV_PY) -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
 
-.PHONY: help install chromium lab test unit tutorial workshop bench clean distclean
+.PHONY: help install chromium graphviz lab test unit tutorial workshop bench clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -76,10 +76,21 @@ chromium:
 	       "browser tests will be skipped (or fail under CI)" >&2; \
 	fi
 
+# Graphviz's dot draws the console's diagram of an env (without it the console shows its tables only).
+graphviz:
+	@if command -v dot >/dev/null; then \
+	  :; \
+	elif command -v apt-get >/dev/null; then \
+	  echo "graphviz: installing Debian's graphviz (dot draws the console's diagram) with apt-get"; \
+	  $(APT_GET) update && $(APT_GET) install -y --no-install-recommends graphviz; \
+	else \
+	  echo "graphviz: dot is missing and apt-get is not available; the console will show its tables only" >&2; \
+	fi
+
 # ---------------------------------------------------------------------------------------------
 # Using it
 
-lab: install
+lab: install graphviz
 	$(START_LOCAL_CLOUD)
 	$(VENV_BIN)/jupyter lab --notebook-dir=notebooks --config=jupyter_server_config.py \
 	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) $(LAB_ALLOW_ROOT) $(LAB_ARGS)
@@ -116,7 +127,7 @@ workshop: install
 # is shared by every suite and stopped on exit, whether the tests pass or not.
 # Every suite runs even if an earlier one failed; the exit status is a failure if any suite failed.
 # pytest exit code 5 (no tests collected) counts as success while suites are still being written.
-test: install chromium
+test: install chromium graphviz
 	@mkdir -p $(BUILD)/tmp
 	@export AMPLIFY_NB_LOCAL_STATE="$$(mktemp -d "$(CURDIR)/$(BUILD)/tmp/local-cloud.XXXXXX")"; \
 	export AMPLIFY_NB_LOCAL_PORT="$$($(FREE_PORT))"; \

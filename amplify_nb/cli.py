@@ -484,6 +484,37 @@ def add_env_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     delete.set_defaults(handler=cmd_delete)
 
 
+# --- console -------------------------------------------------------------------------------------------------
+def cmd_console(args: argparse.Namespace) -> int:
+    from .console import DOT_MISSING, console, rendered
+
+    view = console(args.project_dir, env=args.env)
+    if args.json:
+        print(json.dumps(view.as_dict(), indent=2))
+    else:
+        print(view.text())
+    if args.svg:
+        svg, note = rendered(view)
+        if svg is None:
+            print(note or "No env to draw: open the console in a project, or name one with --env PROJECT/ENV.",
+                  file=sys.stderr)
+            return 1 if note == DOT_MISSING else 2
+        from .fileio import atomic_write_text
+
+        atomic_write_text(Path(args.svg), svg)
+        print(f"Diagram of {view.env.key} written to {args.svg}.", file=sys.stderr)
+    return 0
+
+
+def add_console_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    shown = commands.add_parser("console", parents=[common],
+                                help="every project, env, resource and endpoint on this machine, and a diagram")
+    shown.add_argument("--env", help="the env to detail: ENV of this project or PROJECT/ENV (default: the current env)")
+    shown.add_argument("--svg", metavar="FILE", help="also write the env's diagram as an SVG file")
+    shown.add_argument("--json", action="store_true", help="everything as JSON, for scripts")
+    shown.set_defaults(handler=cmd_console)
+
+
 def cmd_local(args: argparse.Namespace) -> int:
     from .local import LocalCloud, LocalSettings
 
@@ -739,6 +770,7 @@ def build_parser() -> argparse.ArgumentParser:
     logs_function.set_defaults(handler=cmd_logs)
 
     add_env_commands(commands, common)
+    add_console_command(commands, common)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
     local.add_argument("action", choices=["start", "stop", "status", "mailbox", "requests", "snapshot", "reset",

@@ -263,3 +263,71 @@ def env_table(project: Project, details: bool = False, summaries: list | None = 
             row["Note"] = summary.note
         rows.append(row)
     return table(pd.DataFrame(rows), "No environments: run `amplify-nb init` first.")
+
+
+# --- the console (amplify_nb/console.py gathers, these show) ------------------------------------------------------
+def console_envs_table(envs: list) -> pd.DataFrame:
+    """The console's first table: one row per project and env, where it deploys, its folder and its endpoints."""
+    rows = []
+    for env in envs:
+        rows.append({"Project": env.project, "Env": env.env, "Current": "*" if env.current else "",
+                     "Target": env.target, "Resources": env.resources, "Last push": env.last_push,
+                     "Hosting": env.endpoints.get("Hosting endpoint", ""),
+                     "API": env.endpoints.get("REST API endpoint", ""), "Folder": env.folder, "Note": env.note})
+    frame = pd.DataFrame(rows, columns=["Project", "Env", "Current", "Target", "Resources", "Last push", "Hosting",
+                                        "API", "Folder", "Note"])
+    if not frame.empty and not frame["Note"].any():
+        frame = frame.drop(columns="Note")
+    return table(frame, "No Amplify project on this machine's local cloud yet: run `amplify-nb init` first.")
+
+
+def console_resources_table(rows: list, env=None) -> pd.DataFrame:
+    """One env's resources: category, Amplify name, type, cloud name, id/ARN, exists or missing, endpoint."""
+    frame = pd.DataFrame([{"Category": row.category, "Resource": row.resource, "Type": row.type, "Cloud name": row.name,
+                           "Id / ARN": row.id, "State": row.state, "Endpoint": row.endpoint} for row in rows],
+                         columns=["Category", "Resource", "Type", "Cloud name", "Id / ARN", "State", "Endpoint"])
+    where = f" of {env.key}" if env is not None else ""
+    return table(frame, f"No resources{where}: open the console in a project, or push one first.")
+
+
+def console_text(view) -> str:
+    """The console for a terminal: the envs, then the chosen env's resources, then notes (plain URLs)."""
+    from .console import rendered
+
+    parts = ["Projects and envs", str(view.envs_table().to_string(index=False) if view.envs else view.envs_table())]
+    if view.env is not None:
+        parts += ["", f"Resources of {view.env.key} ({view.env.target})",
+                  str(view.resources_table().to_string(index=False) if view.resources else view.resources_table())]
+        _, note = rendered(view)
+        parts += [f"\n{note}"] if note else []
+    return "\n".join(parts + view.notes)
+
+
+# Ids and ARNs read best left-aligned on one line; a wide table scrolls instead of squeezing its columns.
+CONSOLE_STYLE = ("<style>.amplify-nb-console-table {overflow-x: auto; max-width: 100%;} "
+                 ".amplify-nb-console-table th, .amplify-nb-console-table td {text-align: left !important; "
+                 "white-space: nowrap;} .amplify-nb-console-diagram {overflow-x: auto;}</style>")
+
+
+def console_html(view) -> str:
+    """The console in a notebook: the tables with clickable links, and the diagram as inline SVG."""
+    from .console import rendered
+
+    def shown(frame: pd.DataFrame) -> str:
+        if frame.empty:
+            return f"<p>{html.escape(frame.empty_message)}</p>"
+        with pd.option_context("display.max_colwidth", None):
+            return ("<div class='amplify-nb-console-table'>"
+                    + frame.to_html(index=False, render_links=True, escape=True, border=0) + "</div>")
+
+    parts = ["<div class='amplify-nb-console'>", CONSOLE_STYLE, "<h4>Projects and envs</h4>", shown(view.envs_table())]
+    if view.env is not None:
+        parts += [f"<h4>Resources of {html.escape(view.env.key)} ({html.escape(view.env.target)})</h4>",
+                  shown(view.resources_table())]
+        svg, note = rendered(view)
+        if svg:
+            parts.append(f"<div class='amplify-nb-console-diagram'>{svg[svg.find('<svg'):]}</div>")
+        if note:
+            parts.append(f"<p>{html.escape(note)}</p>")
+    parts += [f"<p>{html.escape(note)}</p>" for note in view.notes]
+    return "\n".join(parts + ["</div>"])
