@@ -48,6 +48,11 @@ def cmd_configure(args: argparse.Namespace) -> int:
     result = configure_project(args.project_dir, spec, env=args.env)
     print(f"Env {result['env']} now deploys to the {result['target']} as {result['arn']}.")
     print(f"Endpoint: {result['endpoint']}")
+    if result["budget"]:
+        print(f"Budget: {result['budget']['amount']} USD a month, alarms to {result['budget']['email']} "
+              "(made by the next push).")
+    elif result["budget"] is False:
+        print("Budget: none (the next push deletes the env's budget if it has one).")
     for warning in result["warnings"]:
         print(f"Warning: {warning}", file=sys.stderr)
     return 0
