@@ -271,6 +271,20 @@ def cmd_mock_api(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .project import Project
+    from .project.export import export_cloudformation
+
+    project = Project.open(args.project_dir)
+    exported = export_cloudformation(project, env=args.env, out_dir=args.out)
+    for template in exported:
+        print(template.summary())
+    if any(template.lint for template in exported):
+        print("cfn-lint found problems in the exported template(s): please report them.", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_local(args: argparse.Namespace) -> int:
     from .local import LocalCloud, LocalSettings
 
@@ -459,6 +473,14 @@ def build_parser() -> argparse.ArgumentParser:
     mock_api.add_argument("name", nargs="?", help="the API's resource name (default: the project's only API)")
     mock_api.add_argument("--port", metavar="N", help="also serve it at http://127.0.0.1:N/<env> (0: any free port)")
     mock_api.set_defaults(handler=cmd_mock_api)
+
+    export = commands.add_parser("export", parents=[common], help="write the backend as CloudFormation templates")
+    export_kinds = export.add_subparsers(dest="format", required=True, metavar="FORMAT")
+    export_cfn = export_kinds.add_parser("cloudformation", parents=[common],
+                                         help="one template per env (with its functions' zips), checked by cfn-lint")
+    export_cfn.add_argument("--env", help="only this env (default: every initialized env)")
+    export_cfn.add_argument("--out", metavar="DIR", help="where to write them (default: export/cloudformation)")
+    export_cfn.set_defaults(handler=cmd_export)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
     local.add_argument("action", choices=["start", "stop", "status", "mailbox", "requests", "snapshot", "reset",
