@@ -9,6 +9,7 @@ equivalent is listed in the template's Metadata instead of being left out silent
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -194,6 +195,10 @@ class TemplateWriter:
                 self.not_exported.append({"model": model.key, "reason": reason})
                 continue
             writer(self, model)
+        used = json.dumps(self.resources)
+        for name in ("Env", "NamePrefix", "ProjectName"):  # cfn-lint warns about a parameter nothing uses
+            if f'{{"Ref": "{name}"}}' not in used and "${" + name + "}" not in used:
+                del self.parameters[name]
         body = {
             "AWSTemplateFormatVersion": "2010-09-09",
             "Description": f"{self.names.project_name} env {self.names.env}: the backend amplify-nb deploys, "
