@@ -39,9 +39,10 @@ def flag_answers(args: argparse.Namespace, spec_cls: type[Spec]) -> dict:
 # --- commands --------------------------------------------------------------------------------------------------
 def cmd_configure(args: argparse.Namespace) -> int:
     from .project import configure_project
+    from .project.configure import stored_budget_answers
 
     answers = {**load_answers(args.answers), **flag_answers(args, ConfigureSpec)}
-    spec = ConfigureSpec.from_answers(answers)
+    spec = ConfigureSpec.from_answers({**stored_budget_answers(args.project_dir, args.env), **answers})
     if interactive(args, spec, answers):
         spec = ask(spec, answers)
     spec.check()

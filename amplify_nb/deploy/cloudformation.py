@@ -74,12 +74,11 @@ class TemplateWriter:
     def __init__(self, models: list[Resource], names: EnvNames):
         self.models = models
         self.names = names
-        self.by_key = {model.key: model for model in models}
+        self.resources: dict[str, dict] = {}
         self.ids: dict[str, str] = {}
         for model in models:
             if model.type_name in SUFFIXES:
                 self.ids[model.key] = self._unique(self._base_id(model))
-        self.resources: dict[str, dict] = {}
         self.parameters: dict[str, dict] = {
             "Env": {"Type": "String", "Default": names.env, "AllowedPattern": "^[a-z]{2,10}$",
                     "Description": "The Amplify env: the suffix of every resource name."},
@@ -100,7 +99,7 @@ class TemplateWriter:
         return pascal(_short(name, self.names)) + SUFFIXES[model.type_name]
 
     def _unique(self, base: str) -> str:
-        taken = set(self.ids.values()) | set(getattr(self, "resources", {}))
+        taken = set(self.ids.values()) | set(self.resources)
         candidate, number = base, 2
         while candidate in taken:
             candidate, number = f"{base}{number}", number + 1
@@ -157,6 +156,8 @@ class TemplateWriter:
         return {"Ref": self.ids[key]} if kind == "Ref" else {"Fn::GetAtt": [self.ids[key], kind]}
 
     def text(self, text: str, own: Resource | None = None) -> Any:
+        """A literal string: the env's values as Refs, other models' names, the region, account and root stack name
+        inside it as Fn::Sub (never `own`'s name: a resource cannot refer to itself)."""
         names = self.names
         exact = {names.env: {"Ref": "Env"}, names.region: {"Ref": "AWS::Region"}, names.stack_name: {"Ref": "NamePrefix"},
                  names.project_name: {"Ref": "ProjectName"}}
@@ -167,7 +168,6 @@ class TemplateWriter:
             if own is None or replacement != "${" + self.ids.get(own.key, "") + "}":
                 result = pattern.sub(lambda _: replacement, result)
         result = result.replace(f":{names.region}:", ":${AWS::Region}:").replace(
-            f"arn:aws:apigateway:{names.region}:", "arn:aws:apigateway:${AWS::Region}:").replace(
             f".{names.region}.amazonaws.com", ".${AWS::Region}.amazonaws.com")
         result = re.sub(rf"(?<=:){re.escape(names.account)}(?=:)", "${AWS::AccountId}", result)
         result = re.sub(rf"(?<![\w-]){re.escape(names.stack_name)}", "${NamePrefix}", result)
@@ -475,6 +475,7 @@ def _short(name: str, names: EnvNames) -> str:
     """A name without the env's stack prefix and env suffix, so logical ids are the same in every env."""
     if name.startswith(names.stack_name):
         name = name[len(names.stack_name):]
+    name = re.sub(rf"[-_]{re.escape(names.env)}(?=[-_])", "", name)  # inside: `<bucket>-dev-oac`, `<api>-dev-invoke`
     for suffix in (f"__{names.env}", f"-{names.env}", f"_{names.env}"):
         if name.endswith(suffix):
             return name[: -len(suffix)]

@@ -18,7 +18,7 @@ def configure_project(project_dir: Path | str, spec: ConfigureSpec, env: str | N
     target = spec.to_target()
     identity = target.identity  # refuses an unreachable target before anything is written
     project = Project(project_dir)
-    env = env or (read_json(project.paths.local_env_info, {}) or {}).get("envName") or "dev"
+    env = env or _env_to_configure(project)
     info = read_json(project.paths.local_aws_info, {})
     budget = _budget_to_store(spec.budget_setting(), (info.get(env) or {}).get("budget"))
     info[env] = target.to_aws_info() | ({} if budget is None else {"budget": budget})
@@ -26,6 +26,20 @@ def configure_project(project_dir: Path | str, spec: ConfigureSpec, env: str | N
     return {"env": env, "target": target.describe(), "account": identity["Account"], "arn": identity["Arn"],
             "endpoint": target.endpoint() or f"https://*.{target.region}.amazonaws.com", "warnings": target.warnings(),
             "budget": budget}
+
+
+def _env_to_configure(project: Project) -> str:
+    return (read_json(project.paths.local_env_info, {}) or {}).get("envName") or "dev"
+
+
+def stored_budget_answers(project_dir: Path | str, env: str | None = None) -> dict:
+    """The env's budget as configure answers, for the front-ends to use as defaults: configuring again (a new
+    region, `--yes`) keeps the budget instead of deleting it, unless the budget question is answered no."""
+    project = Project(project_dir)
+    stored = (read_json(project.paths.local_aws_info, {}).get(env or _env_to_configure(project)) or {}).get("budget")
+    if isinstance(stored, dict):
+        return {"budget": True, "budget_amount": stored.get("amount", 10), "budget_email": stored.get("email", "")}
+    return {}
 
 
 def _budget_to_store(answer: dict | bool | None, stored: dict | bool | None) -> dict | bool | None:

@@ -15,7 +15,7 @@ from amplify_nb.deploy.rules.budgets import ALARMS, notification, subscriber
 from amplify_nb.errors import InputError
 from amplify_nb.fileio import atomic_write_json
 from amplify_nb.project import Project
-from amplify_nb.project.configure import _budget_to_store, budget_resources
+from amplify_nb.project.configure import _budget_to_store, budget_resources, stored_budget_answers
 from amplify_nb.specs import ConfigureSpec
 
 ACCOUNT = "123456789012"
@@ -182,3 +182,16 @@ def test_the_env_settings_give_the_budget_model_push_plans(tmp_path, entry, expe
     project = Project(tmp_path)
     atomic_write_json(project.paths.local_aws_info, {"dev": {"configLevel": "project", **entry}})
     assert budget_resources(project, "dev", STACK) == expected
+
+
+def test_configuring_again_keeps_the_stored_budget_as_the_default(tmp_path):
+    project = Project(tmp_path)
+    assert stored_budget_answers(tmp_path, "dev") == {}
+    atomic_write_json(project.paths.local_aws_info, {"dev": {"target": "aws", "profile": "me",
+                                                             "budget": {"amount": 15, "email": "me@example.com"}}})
+    stored = stored_budget_answers(tmp_path, "dev")
+    assert stored == {"budget": True, "budget_amount": 15, "budget_email": "me@example.com"}
+    again = ConfigureSpec.from_answers({**stored, "target": "aws", "profile": "me", "region": "eu-west-1"})
+    assert again.budget_setting() == {"amount": 15, "email": "me@example.com"}
+    declined = ConfigureSpec.from_answers({**stored, "target": "aws", "profile": "me", "budget": False})
+    assert _budget_to_store(declined.budget_setting(), {"amount": 15, "email": "me@example.com"}) is False

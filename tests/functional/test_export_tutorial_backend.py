@@ -102,3 +102,16 @@ def test_an_unknown_env_is_refused_with_exit_2_and_nothing_written(tutorial, tmp
                    check=False)
     assert done.returncode == 2 and "no initialized env 'prod'" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_every_env_gets_its_own_template_with_its_own_names(tutorial, tmp_path):
+    """(Last in this file: it adds env test to the shared project and makes it current.)"""
+    from amplify_nb.project import init_env
+
+    init_env(tutorial, "test", progress=False)
+    exported = {item.env: item for item in export_cloudformation(tutorial, out_dir=tmp_path)}
+    assert set(exported) == {"dev", "test"} and all(item.lint == [] for item in exported.values())
+    dev, test = (exported[env].template.body for env in ("dev", "test"))
+    assert test["Parameters"]["Env"]["Default"] == "test"
+    assert test["Parameters"]["NamePrefix"]["Default"] != dev["Parameters"]["NamePrefix"]["Default"]
+    assert set(dev["Resources"]) == set(test["Resources"])  # logical ids carry neither the env nor its stack name
