@@ -277,7 +277,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .project.export import export_cloudformation
 
     project = Project.open(args.project_dir)
-    exported = export_cloudformation(project, env=args.env, out_dir=args.out)
+    exported = export_cloudformation(project, env=args.env, out_dir=args.out, lint=not args.no_lint)
     for template in exported:
         print(template.summary())
     if any(template.lint for template in exported):
@@ -481,6 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
                                          help="one template per env (with its functions' zips), checked by cfn-lint")
     export_cfn.add_argument("--env", help="only this env (default: every initialized env)")
     export_cfn.add_argument("--out", metavar="DIR", help="where to write them (default: export/cloudformation)")
+    export_cfn.add_argument("--no-lint", action="store_true", help="skip the cfn-lint check (it takes a few seconds)")
     export_cfn.set_defaults(handler=cmd_export)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")

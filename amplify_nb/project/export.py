@@ -26,14 +26,16 @@ class ExportedTemplate:
     template: Template
     lint: list[str] = field(default_factory=list)  # cfn-lint's findings, "RULE path: message" (none expected)
     artifacts_dir: Path | None = None
+    linted: bool = True
 
     @property
     def resource_count(self) -> int:
         return len(self.template.body["Resources"])
 
     def summary(self) -> str:
-        lines = [f"{self.env}: {self.path} ({self.resource_count} resources, "
-                 f"{'cfn-lint: no findings' if not self.lint else f'cfn-lint: {len(self.lint)} finding(s)'})"]
+        checked = ("cfn-lint: no findings" if not self.lint else f"cfn-lint: {len(self.lint)} finding(s)") if self.linted \
+            else "not checked with cfn-lint"
+        lines = [f"{self.env}: {self.path} ({self.resource_count} resources, {checked})"]
         lines += [f"  cfn-lint {finding}" for finding in self.lint]
         lines += [f"  not exported: {item['model']}: {item['reason']}" for item in self.template.not_exported]
         for artifact in self.template.artifacts:
@@ -71,7 +73,7 @@ def export_env(project: Project, env: str, out: Path, lint: bool = True) -> Expo
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(artifact["zip"], destination)
     return ExportedTemplate(env, path, template, lint_template(template.body, ctx.target.region) if lint else [],
-                            artifacts_dir)
+                            artifacts_dir, linted=lint)
 
 
 def lint_template(body: dict, region: str) -> list[str]:
