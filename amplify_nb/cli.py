@@ -69,13 +69,20 @@ def cmd_init(args: argparse.Namespace) -> int:
             raise InputError(f"This folder already holds the Amplify project {existing.name!r}; "
                              "keep that name (or use another folder).")
         return init_existing_project(args, existing, answers.get("env"))
-    spec = InitSpec.for_project(Path(args.project_dir), answers)
+    from .project.configure import stored_budget_answers
+
+    env = answers.get("env") or "dev"
+    target_kind = existing.target(env).kind  # the budget questions apply to an AWS account only
+    stored = stored_budget_answers(args.project_dir, env)
+    spec = InitSpec.for_project(Path(args.project_dir), {**stored, **answers}, target_kind=target_kind)
     if interactive(args, spec, answers):
         print("The following configuration will be applied:\n")
         for question in spec.questions():
-            print(f"  {question.prompt}: {getattr(spec, question.name)}")
+            if question.applies(spec):
+                print(f"  {question.prompt}: {getattr(spec, question.name)}")
         if not confirm(args, "Initialize the project with the above configuration?"):
-            spec = ask(spec, answers, defaults=lambda given: InitSpec.for_project(Path(args.project_dir), given))
+            spec = ask(spec, answers, defaults=lambda given: InitSpec.for_project(
+                Path(args.project_dir), {**stored, **given}, target_kind=target_kind))
     spec.check()
     project, result = init_project(args.project_dir, spec, progress=sys.stderr.isatty())
     print(f"✔ Initialized project {project.name} (env {project.env_name}) in {project.root} ({result.summary()}).")

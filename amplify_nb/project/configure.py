@@ -28,6 +28,17 @@ def configure_project(project_dir: Path | str, spec: ConfigureSpec, env: str | N
             "budget": budget}
 
 
+def store_budget(project: Project, env: str, answer: dict | bool | None) -> dict | bool | None:
+    """Keep an env's budget answer (init's) in its local-aws-info.json entry, as configure does."""
+    info = read_json(project.paths.local_aws_info, {})
+    entry = dict(info.get(env) or {})
+    budget = _budget_to_store(answer, entry.get("budget"))
+    entry.pop("budget", None)
+    info[env] = entry | ({} if budget is None else {"budget": budget})
+    project.write_json(project.paths.local_aws_info, info)
+    return budget
+
+
 def _env_to_configure(project: Project) -> str:
     return (read_json(project.paths.local_env_info, {}) or {}).get("envName") or "dev"
 

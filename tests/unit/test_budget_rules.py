@@ -15,8 +15,8 @@ from amplify_nb.deploy.rules.budgets import ALARMS, notification, subscriber
 from amplify_nb.errors import InputError
 from amplify_nb.fileio import atomic_write_json
 from amplify_nb.project import Project
-from amplify_nb.project.configure import _budget_to_store, budget_resources, stored_budget_answers
-from amplify_nb.specs import ConfigureSpec
+from amplify_nb.project.configure import _budget_to_store, budget_resources, store_budget, stored_budget_answers
+from amplify_nb.specs import ConfigureSpec, InitSpec
 
 ACCOUNT = "123456789012"
 STACK = "amplify-beerapp-dev-ab12c"
@@ -195,3 +195,19 @@ def test_configuring_again_keeps_the_stored_budget_as_the_default(tmp_path):
     assert again.budget_setting() == {"amount": 15, "email": "me@example.com"}
     declined = ConfigureSpec.from_answers({**stored, "target": "aws", "profile": "me", "budget": False})
     assert _budget_to_store(declined.budget_setting(), {"amount": 15, "email": "me@example.com"}) is False
+
+
+def test_init_asks_about_a_budget_only_for_an_aws_env_and_keeps_the_answer(tmp_path):
+    local = InitSpec.for_project(tmp_path, {"name": "beerapp"})
+    assert not {"budget", "budget_amount", "budget_email"} & {q.name for q in local.questions() if q.applies(local)}
+    aws = InitSpec.for_project(tmp_path, {"name": "beerapp", "budget": True, "budget_email": "x"}, target_kind="aws")
+    assert [p.field for p in aws.problems()] == ["budget_email"]
+    aws = InitSpec.for_project(tmp_path, {"name": "beerapp", "budget": "yes", "budget_email": "me@example.com"},
+                               target_kind="aws")
+    assert aws.problems() == [] and aws.budget_setting() == {"amount": 10, "email": "me@example.com"}
+
+    project = Project(tmp_path)
+    atomic_write_json(project.paths.local_aws_info, {"dev": Target(kind="aws", profile="me").to_aws_info()})
+    assert store_budget(project, "dev", aws.budget_setting()) == {"amount": 10, "email": "me@example.com"}
+    assert budget_resources(project, "dev", STACK) == [Budget(f"{STACK}-monthly", amount=10, email="me@example.com")]
+    assert project.target("dev").profile == "me"  # the target itself is kept
