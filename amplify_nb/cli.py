@@ -39,15 +39,21 @@ def flag_answers(args: argparse.Namespace, spec_cls: type[Spec]) -> dict:
 # --- commands --------------------------------------------------------------------------------------------------
 def cmd_configure(args: argparse.Namespace) -> int:
     from .project import configure_project
+    from .project.configure import stored_budget_answers
 
     answers = {**load_answers(args.answers), **flag_answers(args, ConfigureSpec)}
-    spec = ConfigureSpec.from_answers(answers)
+    spec = ConfigureSpec.from_answers({**stored_budget_answers(args.project_dir, args.env), **answers})
     if interactive(args, spec, answers):
         spec = ask(spec, answers)
     spec.check()
     result = configure_project(args.project_dir, spec, env=args.env)
     print(f"Env {result['env']} now deploys to the {result['target']} as {result['arn']}.")
     print(f"Endpoint: {result['endpoint']}")
+    if result["budget"]:
+        print(f"Budget: {result['budget']['amount']} USD a month, alarms to {result['budget']['email']} "
+              "(made by the next push).")
+    elif result["budget"] is False:
+        print("Budget: none (the next push deletes the env's budget if it has one).")
     for warning in result["warnings"]:
         print(f"Warning: {warning}", file=sys.stderr)
     return 0
@@ -63,13 +69,20 @@ def cmd_init(args: argparse.Namespace) -> int:
             raise InputError(f"This folder already holds the Amplify project {existing.name!r}; "
                              "keep that name (or use another folder).")
         return init_existing_project(args, existing, answers.get("env"))
-    spec = InitSpec.for_project(Path(args.project_dir), answers)
+    from .project.configure import stored_budget_answers
+
+    env = answers.get("env") or "dev"
+    target_kind = existing.target(env).kind  # the budget questions apply to an AWS account only
+    stored = stored_budget_answers(args.project_dir, env)
+    spec = InitSpec.for_project(Path(args.project_dir), {**stored, **answers}, target_kind=target_kind)
     if interactive(args, spec, answers):
         print("The following configuration will be applied:\n")
         for question in spec.questions():
-            print(f"  {question.prompt}: {getattr(spec, question.name)}")
+            if question.applies(spec):
+                print(f"  {question.prompt}: {getattr(spec, question.name)}")
         if not confirm(args, "Initialize the project with the above configuration?"):
-            spec = ask(spec, answers, defaults=lambda given: InitSpec.for_project(Path(args.project_dir), given))
+            spec = ask(spec, answers, defaults=lambda given: InitSpec.for_project(
+                Path(args.project_dir), {**stored, **given}, target_kind=target_kind))
     spec.check()
     project, result = init_project(args.project_dir, spec, progress=sys.stderr.isatty())
     print(f"✔ Initialized project {project.name} (env {project.env_name}) in {project.root} ({result.summary()}).")
@@ -515,6 +528,20 @@ def add_console_command(commands: Any, common: argparse.ArgumentParser) -> None:
     shown.set_defaults(handler=cmd_console)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .project import Project
+    from .project.export import export_cloudformation
+
+    project = Project.open(args.project_dir)
+    exported = export_cloudformation(project, env=args.env, out_dir=args.out, lint=not args.no_lint)
+    for template in exported:
+        print(template.summary())
+    if any(template.lint for template in exported):
+        print("cfn-lint found problems in the exported template(s): please report them.", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_local(args: argparse.Namespace) -> int:
     from .local import LocalCloud, LocalSettings
 
@@ -771,6 +798,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_env_commands(commands, common)
     add_console_command(commands, common)
+    export = commands.add_parser("export", parents=[common], help="write the backend as CloudFormation templates")
+    export_kinds = export.add_subparsers(dest="format", required=True, metavar="FORMAT")
+    export_cfn = export_kinds.add_parser("cloudformation", parents=[common],
+                                         help="one template per env (with its functions' zips), checked by cfn-lint")
+    export_cfn.add_argument("--env", help="only this env (default: every initialized env)")
+    export_cfn.add_argument("--out", metavar="DIR", help="where to write them (default: export/cloudformation)")
+    export_cfn.add_argument("--no-lint", action="store_true", help="skip the cfn-lint check (it takes a few seconds)")
+    export_cfn.set_defaults(handler=cmd_export)
 
     local = commands.add_parser("local", parents=[common], help="the embedded local cloud")
     local.add_argument("action", choices=["start", "stop", "status", "mailbox", "requests", "snapshot", "reset",

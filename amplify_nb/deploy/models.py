@@ -114,6 +114,21 @@ class Distribution(Resource):
         return f"amplify-nb-{self.name}"
 
 
+@dataclass(frozen=True)
+class Budget(Resource):
+    """A monthly cost budget of the account, named after the env's stack, emailing `email` when the month's actual
+    cost passes 80 % of `amount` (USD) or its forecast passes 100 %.
+
+    wanted=False is an env whose budget was turned off: its rule deletes the budget if it still exists (root
+    resources are not recorded for the sweeper, so the model itself says "absent").
+    """
+
+    type_name: ClassVar[str] = "budgets.Budget"
+    amount: int = 10
+    email: str = ""
+    wanted: bool = True
+
+
 def freeze(value: Any) -> Any:
     """A canonical form of a JSON document, to compare the cloud's copy with ours."""
     if isinstance(value, dict):

@@ -15,6 +15,7 @@ from ..specs import InitSpec
 from .paths import GITIGNORE_ENTRIES
 from .project import Project
 from ..deploy import Plan
+from .configure import store_budget
 from .envs import is_initialized, switch_env
 from .push import PushResult, push
 
@@ -42,6 +43,8 @@ def init_project(project_dir: Path | str, spec: InitSpec, progress: bool = True)
     project.root.mkdir(parents=True, exist_ok=True)
     with project.lock():
         write_project_files(project, spec, target)
+        if target.kind == "aws" and spec.offers_budget():
+            store_budget(project, spec.env, spec.budget_setting())  # made by the root push below
         return project, push(project, progress=progress, root_only=True)
 
 

@@ -16,6 +16,7 @@ from ..deploy import DisplayOnly, Executor, Journal, Plan, RemoteState, plan_pus
 from ..deploy.planner import map_model_values
 from ..errors import AmplifyNbError, InputError, Problem
 from ..fileio import atomic_write_json, swapped_tree
+from .configure import budget_resources
 from .dependencies import dependency_order, depends_on
 from .envs import check_record_belongs, record_identities, save_record
 from .exports import write_exports
@@ -64,7 +65,7 @@ def desired_resources(project: Project, ctx: DeployContext, builds: dict | None 
     its identity pool, as Amplify does): the category's version replaces the root one, at the category's place,
     after the resources it refers to. Removing the category gives the root version back.
     """
-    resources = root_resources(ctx.stack_name, ctx.project_name, ctx.env)
+    resources = env_root_resources(project, ctx)
     config = project.backend_config()
     owners: dict[tuple[str, str], list] = {}
     attributes: dict[tuple[str, str], dict] = {}
@@ -85,6 +86,11 @@ def desired_resources(project: Project, ctx: DeployContext, builds: dict | None 
         taken_over = {model.key for model in models}
         resources = [resource for resource in resources if resource.key not in taken_over] + models
     return resources, owners
+
+
+def env_root_resources(project: Project, ctx: DeployContext) -> list:
+    """The env's root stack (deployment bucket, roles) and, on AWS when configure asked for one, its budget."""
+    return root_resources(ctx.stack_name, ctx.project_name, ctx.env) + budget_resources(project, ctx.env, ctx.stack_name)
 
 
 def _resolve_ref(value, attributes: dict, wanted: set, category_name: str, resource_name: str):
@@ -143,7 +149,7 @@ def push(project: Project, progress: bool = True, planned: Plan | None = None, r
         result = PushResult(plan=Plan(), status_before=[] if root_only else resource_status(project),
                             resumed=journal.interrupted())
         if root_only:
-            desired, owners = root_resources(ctx.stack_name, ctx.project_name, ctx.env), {}
+            desired, owners = env_root_resources(project, ctx), {}
         else:
             desired, owners = desired_resources(project, ctx)
         result.plan = planned if planned is not None else plan_env(ctx, desired, recorded_resources(project, ctx))

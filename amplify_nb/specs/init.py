@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import Problem
-from .base import Spec, answer, check_choice, check_pattern
+from .base import Spec, answer, check_choice, check_pattern, context
+from .configure import BudgetAnswers, budget_amount_question, budget_email_question, budget_question
 
 EDITORS = (
     ("vscode", "Visual Studio Code"), ("androidstudio", "Android Studio"), ("xcode", "Xcode (macOS only)"),
@@ -35,7 +36,7 @@ def default_project_name(project_dir: Path) -> str:
 
 
 @dataclass
-class InitSpec(Spec):
+class InitSpec(Spec, BudgetAnswers):
     flow = "init"
 
     name: str = answer("", "Enter a name for the project",
@@ -55,15 +56,25 @@ class InitSpec(Spec):
                                    help="Where the build puts the finished app; publish uploads this folder.")
     build_command: str = answer("npm run-script build", "Build Command", help="Builds the app into the distribution folder.")
     start_command: str = answer("npm run-script start", "Start Command", help="Runs the app locally.")
+    # Asked only when the env deploys to an AWS account (configure chose it): the seed's advice for production.
+    budget: bool = budget_question()
+    budget_amount: int = budget_amount_question()
+    budget_email: str = budget_email_question()
+    target_kind: str = context("local")  # the env's target kind (local | aws | endpoint), from local-aws-info.json
+
+    def offers_budget(self) -> bool:
+        return self.target_kind == "aws"
 
     @classmethod
-    def for_project(cls, project_dir: Path, answers: dict | None = None) -> "InitSpec":
-        """Amplify's defaults for this folder; the framework's folders and commands unless answered."""
+    def for_project(cls, project_dir: Path, answers: dict | None = None, target_kind: str = "local") -> "InitSpec":
+        """Amplify's defaults for this folder; the framework's folders and commands unless answered.
+        target_kind: where the env deploys (the budget questions apply to an AWS account only)."""
         answers = dict(answers or {})
         framework = answers.get("framework") or "none"
         source, dist, build, start = FRAMEWORK_DEFAULTS.get(framework, FRAMEWORK_DEFAULTS["none"])
         return cls.from_answers(answers, name=default_project_name(project_dir), source_dir=source,
-                                distribution_dir=dist, build_command=build, start_command=start)
+                                distribution_dir=dist, build_command=build, start_command=start,
+                                target_kind=target_kind)
 
     def problems(self) -> list[Problem]:
         found = []
@@ -82,7 +93,7 @@ class InitSpec(Spec):
             value = getattr(self, field_name)
             if not isinstance(value, str) or not value.strip() or "\n" in value:
                 found.append(Problem(field_name, f"{label} must be a single non-empty command line."))
-        return found
+        return found + self.budget_problems()
 
 
 def _relative_dir_problems(field_name: str, label: str, value: object) -> list[Problem]:
