@@ -1,4 +1,4 @@
-"""notebooks/05-function and 06-dynamodb run headless with papermill, each alone (bootstrapping init, the CRUD
+"""notebooks/05-function, 06-dynamodb and 07-environments run headless with papermill, each alone (bootstrapping init, the CRUD
 function and its table) and twice without change: the function's real code answers API events from the local
 table, an edited handler answers after a one-call push, and the table gains its index and the CSV's beers."""
 from __future__ import annotations
@@ -52,3 +52,21 @@ def test_dynamodb_notebook_alone_adds_the_index_and_loads_the_csv(tmp_path, loca
 
     run_notebook("06-dynamodb.ipynb", tmp_path, project_dir=str(project_dir), function_name=function, table_name=table)
     assert all(row.operation == "No Change" for row in resource_status(project)) and not plan(project)
+
+
+def test_environments_notebook_alone_adds_pushes_finds_drift_repairs_and_removes_an_env_twice(tmp_path, local_cloud):
+    project_dir, function, table = tmp_path / "beer", unique("beerfn"), unique("beer")
+    for _ in range(2):  # run twice: the second run adds and removes the env again, with the same outcome
+        executed = run_notebook("07-environments.ipynb", tmp_path, project_dir=str(project_dir),
+                                function_name=function, table_name=table)
+        text = outputs_text(executed)
+        assert "All checks passed." in text
+        assert "MemorySize: 128 -> 256 in the cloud" in text  # the console edit, found as drift
+        assert "repairs drift" in text  # and named in the push plan
+        for pattern in SECRET_PATTERNS:
+            assert not re.search(pattern, text), pattern
+        project = Project.open(project_dir)
+        assert list(project.team_provider_info()) == ["dev"] and project.env_name == "dev"
+        lam = project.target().client("lambda")
+        assert f"{function}-test" not in {f["FunctionName"] for f in lam.list_functions()["Functions"]}
+        assert not plan(project)
