@@ -409,7 +409,8 @@ def cmd_env(args: argparse.Namespace) -> int:
         name = require_env_name(args)
         envs.check_can_remove_env(project, name)
         if not confirm(args, f"Are you sure you want to continue? This CANNOT be undone. (This will delete the '{name}' "
-                             "environment of the project from the cloud and from the local Amplify configuration.)"):
+                             "environment of the project from the cloud and from the local Amplify configuration.)",
+                       default=False):
             print("Env remove cancelled: nothing was changed.")
             return 0
         result = envs.remove_env(project, name, progress=sys.stderr.isatty())
@@ -461,7 +462,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
     project = find_project_to_delete(args.project_dir)
     where = getattr(project, "root", project)
-    if not confirm(args, f"{DELETE_MESSAGE} [{where}]"):
+    if not confirm(args, f"{DELETE_MESSAGE} [{where}]", default=False):
         print("Delete cancelled: nothing was changed.")
         return 0
     result = delete_project(project, progress=sys.stderr.isatty())

@@ -76,13 +76,14 @@ def yes_no(prompt: str, default: bool) -> bool:
         print(">> Please answer y or n.")
 
 
-def confirm(args: Any, question: str) -> bool:
-    """A confirmation before a change: --yes says yes; without a terminal it cannot be asked."""
+def confirm(args: Any, question: str, default: bool = True) -> bool:
+    """A confirmation before a change: --yes says yes; without a terminal it cannot be asked. What cannot be
+    undone (env remove, delete) defaults to No, as Amplify asks it."""
     if getattr(args, "yes", False):
         return True
     if not terminal():
         raise NoTerminalError()
-    return yes_no(question, True)
+    return yes_no(question, default)
 
 
 # --- questions ---------------------------------------------------------------------------------------------------

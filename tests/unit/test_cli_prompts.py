@@ -319,3 +319,13 @@ def test_a_menu_reply_is_matched_by_number_value_label_or_a_unique_label_start()
         ["PROD", "PROD", "PROD", "DEV", "PROD"]
     assert match_option("mars", options) == "mars"  # left for the spec to refuse with its message
     assert (shown(True), shown(False), shown([["lowercase"]]), shown(None)) == ("Yes", "No", "lowercase", "")
+
+
+def test_what_cannot_be_undone_defaults_to_no_when_enter_is_pressed(monkeypatch, capsys):
+    from amplify_nb import prompts
+
+    monkeypatch.setattr(prompts, "terminal", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": "")
+    args = SimpleNamespace(yes=False)
+    assert prompts.confirm(args, "Are you sure you want to continue? This CANNOT be undone.", default=False) is False
+    assert prompts.confirm(args, "Initialize the project with the above configuration?") is True
