@@ -123,6 +123,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     from .project import Project, push, resource_status, show_plan, status_text
 
+    if args.rollback:
+        return cmd_push_rollback(args)
     project = Project.open(args.project_dir)
     with project.lock():  # held from the plan shown to the end, so what is confirmed is what runs
         print(status_text(project))
@@ -138,6 +140,30 @@ def cmd_push(args: argparse.Namespace) -> int:
     if result.resumed:
         print(f"Resumed an interrupted push (it had finished {len(result.resumed.get('done', []))} step(s)).")
     print(f"✔ All resources are updated in the cloud ({result.summary()}).")
+    print(status_text(project))
+    return 0
+
+
+def cmd_push_rollback(args: argparse.Namespace) -> int:
+    """push --rollback: the plan back to the previous push, the unpushed changes it would discard, then the push."""
+    from .deploy import DisplayOnly
+    from .project import Project, status_text
+    from .project.rollback import prepare_rollback, run_rollback
+
+    project = Project.open(args.project_dir)
+    with project.lock():
+        prepared = prepare_rollback(project)
+        print(prepared.describe())
+        preview = DisplayOnly(prepared.plan)
+        print(preview.text() if args.plan else preview.summary())
+        if args.plan:
+            return 0
+        prepared.check_discard(args.yes)
+        if not confirm(args, "Are you sure you want to roll back?"):
+            print("Rollback cancelled: nothing was changed.")
+            return 0
+        result = run_rollback(project, prepared, discard_unpushed=args.yes, progress=sys.stderr.isatty())
+    print(f"✔ Env {prepared.env} is back at {prepared.target.label} ({result.summary()}).")
     print(status_text(project))
     return 0
 
@@ -412,6 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     push = commands.add_parser("push", parents=[common], help="deploy the backend")
     push.add_argument("--plan", action="store_true", help="show the API calls push would make, make none")
+    push.add_argument("--rollback", action="store_true", help="return the env to its previous push (--plan: show how)")
     push.set_defaults(handler=cmd_push)
 
     from .categories import load_categories

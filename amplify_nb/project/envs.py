@@ -55,32 +55,43 @@ def check_record_belongs(project: Project, env: str) -> None:
 
 def save_record(project: Project, env: str) -> None:
     """Keep #current-cloud-backend/ (the env's last push) in the env's deployment bucket, as Amplify does."""
-    folder = project.paths.current_cloud_backend
+    body = record_archive(project.paths.current_cloud_backend)
+    if body is not None:
+        bucket_call(project, env, "put_object", Body=body)
+
+
+def record_archive(folder) -> bytes | None:
+    """#current-cloud-backend/ as the zip kept in the deployment bucket (None when there is no record)."""
     if not folder.is_dir():
-        return
+        return None
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 archive.write(path, path.relative_to(folder).as_posix())
-    _s3_call(project, env, "put_object", Body=buffer.getvalue())
+    return buffer.getvalue()
 
 
 def restore_record(project: Project, env: str) -> bool:
     """Make #current-cloud-backend/ the env's last push from its deployment bucket; no record -> no folder."""
-    body = _s3_call(project, env, "get_object", missing=("NoSuchKey", "NoSuchBucket", "404"))
+    body = bucket_call(project, env, "get_object", missing=("NoSuchKey", "NoSuchBucket", "404"))
     if body is None:
         remove_tree(project.paths.current_cloud_backend)
         return False
-    with zipfile.ZipFile(io.BytesIO(body["Body"].read())) as archive, \
-            swapped_tree(project.paths.current_cloud_backend) as staging:
+    with swapped_tree(project.paths.current_cloud_backend) as staging:
+        unpack_record(body["Body"].read(), staging, env)
+    return True
+
+
+def unpack_record(data: bytes, folder, env: str) -> None:
+    """Write a kept record's files into folder (an empty staging folder)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.infolist():
-            target = (staging / member.filename).resolve()
-            if staging.resolve() not in target.parents:  # a record never holds paths outside its folder
+            target = (folder / member.filename).resolve()
+            if folder.resolve() not in target.parents:  # a record never holds paths outside its folder
                 raise AmplifyNbError(f"The record of env {env!r} holds an unsafe path {member.filename!r}.")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(archive.read(member))
-    return True
 
 
 def switch_env(project: Project, env: str) -> None:
@@ -111,16 +122,22 @@ def switch_env(project: Project, env: str) -> None:
     write_exports(project)
 
 
-def _s3_call(project: Project, env: str, method: str, missing: tuple = (), **params):
+def env_bucket(project: Project, env: str) -> str:
+    """The env's deployment bucket, where its push records are kept."""
     awscf = project.env_info(env).get("awscloudformation", {})
-    bucket = awscf.get("DeploymentBucketName") or deployment_bucket_name(awscf["StackName"])
+    return awscf.get("DeploymentBucketName") or deployment_bucket_name(awscf["StackName"])
+
+
+def bucket_call(project: Project, env: str, method: str, missing: tuple = (), key: str | None = RECORD_KEY, **params):
+    """One call on the env's deployment bucket (on `key`, or on the bucket itself for key=None)."""
+    bucket = env_bucket(project, env)
     client = project.target(env).client("s3")
     try:
-        return getattr(client, method)(Bucket=bucket, Key=RECORD_KEY, **params)
+        return getattr(client, method)(Bucket=bucket, **({"Key": key} if key else {}), **params)
     except botocore.exceptions.ClientError as exc:
         if error_code(exc) in missing:
             return None
-        raise CloudError(f"Keeping env {env!r}'s push record in s3://{bucket}/{RECORD_KEY} failed ({method}): {exc}. "
+        raise CloudError(f"Keeping env {env!r}'s push record in s3://{bucket}/{key or ''} failed ({method}): {exc}. "
                          "Run the command again.") from exc
     except botocore.exceptions.BotoCoreError as exc:
         raise CloudError(f"Cannot reach the cloud of env {env!r} to keep its push record: {exc}.") from exc
