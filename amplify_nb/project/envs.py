@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import botocore.exceptions
 
@@ -60,7 +61,7 @@ def save_record(project: Project, env: str) -> None:
         bucket_call(project, env, "put_object", Body=body)
 
 
-def record_archive(folder) -> bytes | None:
+def record_archive(folder: Path) -> bytes | None:
     """#current-cloud-backend/ as the zip kept in the deployment bucket (None when there is no record)."""
     if not folder.is_dir():
         return None
@@ -83,7 +84,7 @@ def restore_record(project: Project, env: str) -> bool:
     return True
 
 
-def unpack_record(data: bytes, folder, env: str) -> None:
+def unpack_record(data: bytes, folder: Path, env: str) -> None:
     """Write a kept record's files into folder (an empty staging folder)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.infolist():
