@@ -15,7 +15,8 @@ from cli_runner import run_cli
 
 from amplify_nb.notebook import ensure_api
 from amplify_nb.project import Project, plan, resource_status
-from amplify_nb.project.history import kept_records
+from amplify_nb.project.envs import env_bucket
+from amplify_nb.project.history import BUILDS_PREFIX, keep_pushed_record, kept_records
 from amplify_nb.project.rollback import rollback
 
 NEW_CODE = '''
@@ -166,4 +167,21 @@ def test_no_previous_push_exits_2(tmp_path, local_cloud):
     project = Project.open(folder)
     assert len(kept_records(project, "dev")) == 1  # init's push of the root resources
     done = run_cli("push", "--rollback", "--yes", "--project-dir", str(folder), check=False)
+    assert done.returncode == 2 and "no previous push to roll back to" in done.stderr
+
+
+def test_pruning_keeps_the_newest_records_and_only_the_zips_they_name(tutorial):
+    tutorial.change()
+    project, s3 = tutorial.project, tutorial.project.target().client("s3")
+    bucket = env_bucket(project, "dev")
+
+    def zips() -> set[str]:
+        return {item["Key"] for item in s3.list_objects_v2(Bucket=bucket, Prefix=BUILDS_PREFIX).get("Contents", [])}
+
+    assert len(zips()) == 2  # the first handler's zip and the changed one's
+    newest = kept_records(project, "dev")[-1]
+    keep_pushed_record(project, "dev", keep=1)  # nothing new to keep: only prunes
+    assert kept_records(project, "dev") == [newest]
+    assert zips() == {project.amplify_meta()["function"][tutorial.function]["s3Bucket"]["s3Key"]}
+    done = run_cli("push", "--rollback", "--yes", "--project-dir", str(tutorial.root), check=False)
     assert done.returncode == 2 and "no previous push to roll back to" in done.stderr
