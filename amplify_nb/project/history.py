@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..deploy.rules.awslambda import Function
+from ..errors import AmplifyNbError
 from ..fileio import atomic_write_json, read_json
 from .envs import bucket_call, env_bucket, record_archive
 from .project import Project
@@ -86,7 +87,8 @@ def state_digest(folder: Path) -> str:
         relative = path.relative_to(folder).as_posix()
         if path.is_file() and relative != "amplify-meta.json":
             digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(json.dumps(sorted(function_zip_keys(read_json(Path(folder) / "amplify-meta.json", {}) or {}).items())).encode())
+    zips = function_zip_keys(read_json(Path(folder) / "amplify-meta.json", {}) or {})
+    digest.update(json.dumps(sorted(zips.items())).encode())
     return digest.hexdigest()[:16]
 
 
@@ -105,7 +107,8 @@ def kept_records(project: Project, env: str) -> list[KeptRecord]:
 def read_kept(project: Project, env: str, key: str) -> bytes:
     found = bucket_call(project, env, "get_object", missing=MISSING, key=key)
     if found is None:
-        raise FileNotFoundError(key)
+        raise AmplifyNbError(f"{key} is no longer in env {env!r}'s deployment bucket ({env_bucket(project, env)}), "
+                             "so that push cannot be brought back. Nothing was changed.")
     return found["Body"].read()
 
 
