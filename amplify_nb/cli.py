@@ -152,6 +152,8 @@ def show_drift(project, as_json: bool) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     from .project import Project, push, resource_status, show_plan, status_text
 
+    if args.rollback:
+        return cmd_push_rollback(args)
     project = Project.open(args.project_dir)
     with project.lock():  # held from the plan shown to the end, so what is confirmed is what runs
         print(status_text(project))
@@ -175,8 +177,9 @@ def cmd_push_or_watch(args: argparse.Namespace) -> int:
     """`push`, and with --watch: push what is pending, then deploy each saved function's code until Ctrl-C."""
     if not args.watch:
         return cmd_push(args)
-    if args.plan:
-        raise InputError("--plan shows one push and --watch keeps deploying: use one of them.")
+    if args.plan or args.rollback:
+        raise InputError(f"{'--plan' if args.plan else '--rollback'} makes one push and --watch keeps deploying: "
+                         "use one of them.")
     code = cmd_push(args)
     return code if code != 0 else watch_backend(args)
 
@@ -241,6 +244,30 @@ def cmd_logs(args: argparse.Namespace) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+def cmd_push_rollback(args: argparse.Namespace) -> int:
+    """push --rollback: the plan back to the previous push, the unpushed changes it would discard, then the push."""
+    from .deploy import DisplayOnly
+    from .project import Project, status_text
+    from .project.rollback import prepare_rollback, run_rollback
+
+    project = Project.open(args.project_dir)
+    with project.lock():
+        prepared = prepare_rollback(project)
+        print(prepared.describe())
+        preview = DisplayOnly(prepared.plan)
+        print(preview.text() if args.plan else preview.summary())
+        if args.plan:
+            return 0
+        prepared.check_discard(args.yes)
+        if not confirm(args, "Are you sure you want to roll back?"):
+            print("Rollback cancelled: nothing was changed.")
+            return 0
+        result = run_rollback(project, prepared, discard_unpushed=args.yes, progress=sys.stderr.isatty())
+    print(f"✔ Env {prepared.env} is back at {prepared.target.label} ({result.summary()}).")
+    print(status_text(project))
     return 0
 
 
@@ -734,6 +761,7 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("--watch", action="store_true",
                       help="after the push, keep watching amplify/backend: a saved function's src/ is deployed as "
                            "code only; other changes print what a push would do (Ctrl-C stops)")
+    push.add_argument("--rollback", action="store_true", help="return the env to its previous push (--plan: show how)")
     push.set_defaults(handler=cmd_push_or_watch)
 
     from .categories import load_categories

@@ -67,6 +67,20 @@ def build_function(src_dir: Path, build_dir: Path, runtime: str) -> Build:
     return Build(build_dir / ZIP_NAME, sha, True, digest)
 
 
+def adopt_build(src_dir: Path, build_dir: Path, runtime: str, zip_bytes: bytes) -> Build:
+    """Make a zip built earlier from this very src/ the last build, so the next build reuses it: a rollback brings
+    back a pushed src/ together with the zip that push deployed, and nothing is rebuilt."""
+    src_dir, build_dir = Path(src_dir), Path(build_dir)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp_zip = tempfile.mkstemp(prefix=".build-", suffix=".zip", dir=build_dir)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(zip_bytes)
+    os.replace(tmp_zip, build_dir / ZIP_NAME)
+    digest, sha = source_digest(src_dir, runtime), zip_sha256(build_dir / ZIP_NAME)
+    atomic_write_json(build_dir / RECORD_NAME, {"digest": digest, "codeSha256": sha, "runtime": runtime, "zip": ZIP_NAME})
+    return Build(build_dir / ZIP_NAME, sha, False, digest)
+
+
 def needs_build(src_dir: Path, build_dir: Path, runtime: str) -> bool:
     """Whether build_function would build (for `push --plan`, which must not build anything)."""
     return _reusable(Path(build_dir), source_digest(Path(src_dir), runtime)) is None

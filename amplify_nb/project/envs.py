@@ -68,20 +68,26 @@ def check_record_belongs(project: Project, env: str) -> None:
 
 def save_record(project: Project, env: str) -> None:
     """Keep #current-cloud-backend/ (the env's last push) in the env's deployment bucket, as Amplify does."""
-    folder = project.paths.current_cloud_backend
+    body = record_archive(project.paths.current_cloud_backend)
+    if body is not None:
+        bucket_call(project, env, "put_object", Body=body)
+
+
+def record_archive(folder: Path) -> bytes | None:
+    """#current-cloud-backend/ as the zip kept in the deployment bucket (None when there is no record)."""
     if not folder.is_dir():
-        return
+        return None
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 archive.write(path, path.relative_to(folder).as_posix())
-    _s3_call(project, env, "put_object", Body=buffer.getvalue())
+    return buffer.getvalue()
 
 
 def fetch_record(project: Project, env: str) -> bytes | None:
     """The env's last push record (a zip of its #current-cloud-backend/) from its deployment bucket, if any."""
-    body = _s3_call(project, env, "get_object", missing=("NoSuchKey", "NoSuchBucket", "404"))
+    body = bucket_call(project, env, "get_object", missing=("NoSuchKey", "NoSuchBucket", "404"))
     return None if body is None else body["Body"].read()
 
 
@@ -151,20 +157,25 @@ def switch_env(project: Project, env: str, refresh: bool = False) -> None:
     write_exports(project)
 
 
-def _s3_call(project: Project, env: str, method: str, missing: tuple = (), **params):
+def env_bucket(project: Project, env: str) -> str:
+    """The env's deployment bucket, where its push records are kept."""
     awscf = project.env_info(env).get("awscloudformation", {})
-    bucket = awscf.get("DeploymentBucketName") or deployment_bucket_name(awscf["StackName"])
+    return awscf.get("DeploymentBucketName") or deployment_bucket_name(awscf["StackName"])
+
+
+def bucket_call(project: Project, env: str, method: str, missing: tuple = (), key: str | None = RECORD_KEY, **params):
+    """One call on the env's deployment bucket (on `key`, or on the bucket itself for key=None)."""
+    bucket = env_bucket(project, env)
     client = project.target(env).client("s3")
     try:
-        return getattr(client, method)(Bucket=bucket, Key=RECORD_KEY, **params)
+        return getattr(client, method)(Bucket=bucket, **({"Key": key} if key else {}), **params)
     except botocore.exceptions.ClientError as exc:
         if error_code(exc) in missing:
             return None
-        raise CloudError(f"Keeping env {env!r}'s push record in s3://{bucket}/{RECORD_KEY} failed ({method}): {exc}. "
+        raise CloudError(f"Keeping env {env!r}'s push record in s3://{bucket}/{key or ''} failed ({method}): {exc}. "
                          "Run the command again.") from exc
     except botocore.exceptions.BotoCoreError as exc:
         raise CloudError(f"Cannot reach the cloud of env {env!r} to keep its push record: {exc}.") from exc
-
 
 
 # --- the env commands: env add / checkout / list / remove ----------------------------------------------------------

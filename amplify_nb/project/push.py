@@ -20,6 +20,7 @@ from .configure import budget_resources
 from .dependencies import dependency_order, depends_on
 from .envs import check_record_belongs, record_identities, save_record
 from .exports import write_exports
+from .history import keep_function_zips, keep_pushed_record
 from .project import Project
 from .status import IGNORED_DIRS, StatusRow, folder_hash, resource_status
 
@@ -163,7 +164,9 @@ def push(project: Project, progress: bool = True, planned: Plan | None = None, r
 
 
 def record_push(project: Project, ctx: DeployContext, owners: dict, variables: dict) -> None:
-    """After a successful push: amplify-meta.json, team-provider-info.json, #current-cloud-backend/, aws-exports."""
+    """After a successful push: amplify-meta.json, team-provider-info.json, #current-cloud-backend/, aws-exports,
+    and the record kept for `push --rollback` (with the function zips it names)."""
+    zips = keep_function_zips(project, ctx.env, owners)
     now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
     providers = root_outputs(ctx.stack_name, ctx.target.region, variables)
     meta: dict = {"providers": {"awscloudformation": providers}}
@@ -174,6 +177,7 @@ def record_push(project: Project, ctx: DeployContext, owners: dict, variables: d
             lastPushTimeStamp=now,
             lastPushDirHash=folder_hash(project.paths.resource_dir(category_name, resource_name)),
             providerMetadata={"resources": [model.identity() for model in models]},
+            **zips.get((category_name, resource_name), {}),
         )
         meta.setdefault(category_name, {})[resource_name] = entry
     project.write_json(project.paths.amplify_meta, meta)
@@ -187,6 +191,7 @@ def record_push(project: Project, ctx: DeployContext, owners: dict, variables: d
     write_current_cloud_backend(project, set(owners))
     write_exports(project)
     save_record(project, ctx.env)
+    keep_pushed_record(project, ctx.env)
 
 
 def write_current_cloud_backend(project: Project, pushed: set[tuple[str, str]]) -> None:
