@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -82,15 +83,17 @@ def test_amplify_js_v6_calls_the_api_as_the_fake_backend_checks_it(amplify_js, t
 @pytest.mark.parametrize("authorization", ["iam", "cognito"])
 def test_amplify_js_v6_calls_the_pushed_api_on_the_local_cloud(amplify_js, tmp_path, local_cloud, authorization):
     from amplify_nb.client import Auth
-    from amplify_nb.notebook import resource_spec
+    from amplify_nb.notebook import api_spec
     from amplify_nb.project import Project, add_resource, init_project, push
     from amplify_nb.specs import InitSpec
     from amplify_nb.specs.auth import AuthSpec
 
     project, _ = init_project(tmp_path / "beer", InitSpec.for_project(tmp_path / "beer", {}), progress=False)
     add_resource(project, "auth", AuthSpec(resource_name="beerauth"))
-    add_resource(project, "api", resource_spec(project, "api", name="beerapi", path="/beer", new_function=True,
-                                               restrict_access=True, authorization=authorization))
+    suffix = uuid.uuid4().hex[:6]  # the session's cloud is shared: a table or function name is one project's
+    add_resource(project, "api", api_spec(project, function_name=f"beerfn{suffix}", table_name=f"beer{suffix}",
+                                          name="beerapi", path="/beer", restrict_access=True,
+                                          authorization=authorization))
     push(project, progress=False)
     project = Project.open(project.root)
     auth = Auth.from_project(project)

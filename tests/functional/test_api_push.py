@@ -84,9 +84,13 @@ def api_state(client, api_id: str) -> dict:
 
 @pytest.fixture
 def project_dir(tmp_path, local_cloud):
+    """A project with hosting and auth; deleted afterwards with `amplify-nb delete`, since the tutorial's names
+    (beer-dev, beerLambda-dev) can belong to one project at a time on the session's shared cloud."""
     folder = tmp_path / "beer"
     bootstrap(folder)
-    return folder
+    yield folder
+    if (folder / "amplify").exists():
+        run_cli("delete", "--yes", "--project-dir", str(folder))
 
 
 def test_the_tutorials_api_is_written_pushed_and_planned_empty_the_second_time(project_dir, local_cloud):

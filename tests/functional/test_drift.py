@@ -7,6 +7,7 @@ the check makes no mutating call, the push plan says which of its steps repair d
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ SERVICES = ("s3", "dynamodb", "lambda", "iam", "cognito-idp", "cognito-identity"
 
 @pytest.fixture(scope="module")
 def project(local_cloud, tmp_path_factory) -> Project:
-    return ensure_api(tmp_path_factory.mktemp("drift") / "beerapp", "dev")
+    suffix = uuid.uuid4().hex[:6]  # the session's cloud is shared: a table or function name is one project's
+    return ensure_api(tmp_path_factory.mktemp("drift") / "beerapp", "dev", function_name=f"beerfn{suffix}",
+                      table_name=f"beer{suffix}")
 
 
 def names(project: Project) -> dict:
@@ -163,7 +166,7 @@ def test_the_push_plan_says_which_steps_repair_drift(project, edited):
 
 def test_a_local_change_is_not_called_a_repair(project, edited):
     """A setting changed in the files too is applied as the local change, not as a drift repair."""
-    parameters = project.paths.resource_dir("function", "beerfn") / "function-parameters.json"
+    parameters = project.paths.resource_dir("function", next(iter(project.backend_config()["function"]))) / "function-parameters.json"
     saved = json.loads(parameters.read_text())
     parameters.write_text(json.dumps({**saved, "memory": 512}))
     try:

@@ -5,6 +5,7 @@ is in it, by type and logical id; the CLI writes one template per env and the fu
 from __future__ import annotations
 
 import json
+import uuid
 import zipfile
 
 import boto3
@@ -34,7 +35,8 @@ def tutorial(tmp_path_factory, local_cloud) -> Project:
     folder = tmp_path_factory.mktemp("export") / "beerapp"
     folder.mkdir()
     ensure_hosting(folder, "dev", environment="PROD", publish_app=False)
-    return ensure_api(folder, "dev")
+    suffix = uuid.uuid4().hex[:6]  # the session's cloud is shared: a table or function name is one project's
+    return ensure_api(folder, "dev", function_name=f"beerfn{suffix}", table_name=f"beer{suffix}")
 
 
 def made_by_the_engine(project: Project) -> list[dict]:

@@ -38,7 +38,7 @@ def edited_project(request, tmp_path_factory, local_cloud):
     """The tutorial's beer API (signed-in users may do everything; IAM as Amplify, or a Cognito authorizer) pushed,
     then edited without a push: the handler marks its answers and can fail on request, and a new path /brewery
     (read only) is added."""
-    from amplify_nb.notebook import resource_spec
+    from amplify_nb.notebook import api_spec
     from amplify_nb.project import Project, add_resource, init_project, push
     from amplify_nb.specs import InitSpec
     from amplify_nb.specs.auth import AuthSpec
@@ -46,8 +46,9 @@ def edited_project(request, tmp_path_factory, local_cloud):
     folder = tmp_path_factory.mktemp("mock-api") / f"beer{request.param}"  # one project name per mode
     project, _ = init_project(folder, InitSpec.for_project(folder, {}), progress=False)
     add_resource(project, "auth", AuthSpec(resource_name="beerauth"))
-    add_resource(project, "api", resource_spec(project, "api", name=f"beer{request.param}", path="/beer",
-                                               new_function=True, restrict_access=True, authorization=request.param))
+    mode = request.param  # a table and a function are one project's on the shared cloud: names per mode
+    add_resource(project, "api", api_spec(project, function_name=f"beerfn{mode}", table_name=f"beer{mode}",
+                                          name=f"beer{mode}", path="/beer", restrict_access=True, authorization=mode))
     push(project, progress=False)
     project = Project.open(folder)
     function = next(iter(project.backend_config()["function"]))
