@@ -527,7 +527,7 @@ def add_env_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 # --- console -------------------------------------------------------------------------------------------------
 def cmd_console(args: argparse.Namespace) -> int:
-    from .console import DOT_MISSING, console, rendered
+    from .console import DOT_MISSING, console
 
     view = console(args.project_dir, env=args.env)
     if args.json:
@@ -535,7 +535,7 @@ def cmd_console(args: argparse.Namespace) -> int:
     else:
         print(view.text())
     if args.svg:
-        svg, note = rendered(view)
+        svg, note = view.rendered()
         if svg is None:
             print(note or "No env to draw: open the console in a project, or name one with --env PROJECT/ENV.",
                   file=sys.stderr)

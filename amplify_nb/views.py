@@ -292,13 +292,12 @@ def console_resources_table(rows: list, env=None) -> pd.DataFrame:
 
 def console_text(view) -> str:
     """The console for a terminal: the envs, then the chosen env's resources, then notes (plain URLs)."""
-    from .console import rendered
 
     parts = ["Projects and envs", str(view.envs_table().to_string(index=False) if view.envs else view.envs_table())]
     if view.env is not None:
         parts += ["", f"Resources of {view.env.key} ({view.env.target})",
                   str(view.resources_table().to_string(index=False) if view.resources else view.resources_table())]
-        _, note = rendered(view)
+        _, note = view.rendered()
         parts += [f"\n{note}"] if note else []
     return "\n".join(parts + view.notes)
 
@@ -311,7 +310,6 @@ CONSOLE_STYLE = ("<style>.amplify-nb-console-table {overflow-x: auto; max-width:
 
 def console_html(view) -> str:
     """The console in a notebook: the tables with clickable links, and the diagram as inline SVG."""
-    from .console import rendered
 
     def shown(frame: pd.DataFrame) -> str:
         if frame.empty:
@@ -324,7 +322,7 @@ def console_html(view) -> str:
     if view.env is not None:
         parts += [f"<h4>Resources of {html.escape(view.env.key)} ({html.escape(view.env.target)})</h4>",
                   shown(view.resources_table())]
-        svg, note = rendered(view)
+        svg, note = view.rendered()
         if svg:
             parts.append(f"<div class='amplify-nb-console-diagram'>{svg[svg.find('<svg'):]}</div>")
         if note:

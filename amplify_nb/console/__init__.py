@@ -27,7 +27,19 @@ class ConsoleView:
     resources: list[ResourceRow]
     diagram: Diagram | None
     notes: list[str] = field(default_factory=list)
-    drawn: tuple[str | None, str | None] | None = field(default=None, repr=False)  # see rendered()
+    drawn: tuple[str | None, str | None] | None = field(default=None, repr=False)  # see ConsoleView.rendered()
+
+    def rendered(self) -> tuple[str | None, str | None]:
+        """(svg, note): the diagram's SVG, or why there is none; drawn once per view (a notebook asks for the HTML
+        and the text form of one output)."""
+        if self.diagram is None:
+            return None, None
+        if self.drawn is None:
+            try:
+                self.drawn = (self.diagram.svg(), None)
+            except DiagramUnavailable as exc:
+                self.drawn = (None, str(exc))
+        return self.drawn
 
     def envs_table(self):
         from ..views import console_envs_table
@@ -93,18 +105,5 @@ def open_project(project_dir: str | Path | None) -> Project | None:
         return None
 
 
-def rendered(view: ConsoleView) -> tuple[str | None, str | None]:
-    """(svg, note): the diagram's SVG, or why there is none; drawn once per view (a notebook asks for the HTML and
-    the text form of one output)."""
-    if view.diagram is None:
-        return None, None
-    if view.drawn is None:
-        try:
-            view.drawn = (view.diagram.svg(), None)
-        except DiagramUnavailable as exc:
-            view.drawn = (None, str(exc))
-    return view.drawn
-
-
 __all__ = ["DOT_MISSING", "NOT_ON_THIS_MACHINE", "ConsoleEnv", "ConsoleView", "Diagram", "DiagramUnavailable",
-           "ResourceRow", "console", "console_envs", "env_diagram", "env_resources", "remember_project", "rendered"]
+           "ResourceRow", "console", "console_envs", "env_diagram", "env_resources", "remember_project"]
