@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import yaml
@@ -74,18 +75,31 @@ def test_a_workshop_of_three_trainees_then_no_change_then_one_answer_changed(tmp
         assert policy["UserPool"]["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
 
 
+def own_names(data: dict, suffix: str) -> dict:
+    """The file's answers with function, table and api names of their own: on the session's shared cloud a
+    `<name>-<env>` table or function belongs to one project."""
+    data = json.loads(json.dumps(data))
+    data["api"].update(name=f"api{suffix}")
+    data["api"]["new_function"].update(name=f"fn{suffix}")
+    data["api"]["new_function"]["new_table"].update(resource_name=f"beer{suffix}", table_name=f"beer{suffix}")
+    return data
+
+
 def test_a_run_killed_mid_push_converges_when_run_again(tmp_path, local_cloud):
     project_dir = tmp_path / "killed"
-    command = [sys.executable, "-m", "amplify_nb.cli", "setup", str(DEV_LOCAL), "--project-dir", str(project_dir), "--yes"]
+    environment = tmp_path / "killed.yaml"
+    environment.write_text(yaml.safe_dump(own_names(yaml.safe_load(DEV_LOCAL.read_text()), uuid.uuid4().hex[:6])))
+    command = [sys.executable, "-m", "amplify_nb.cli", "setup", str(environment), "--project-dir", str(project_dir),
+               "--yes"]
     killed = subprocess.run(command, env={**os.environ, FAULT_AFTER_STEPS: "12"}, capture_output=True, text=True,
                             timeout=600)
     assert killed.returncode != 0, killed.stdout
     assert plan(Project.open(project_dir))  # the push stopped with work left
 
-    rerun = setup_environment(DEV_LOCAL, project_dir)
+    rerun = setup_environment(environment, project_dir)
     assert rerun.push.resumed is not None
     assert not plan(Project.open(project_dir))
-    assert setup_environment(DEV_LOCAL, project_dir).push.calls_made == []
+    assert setup_environment(environment, project_dir).push.calls_made == []
 
 
 def test_the_notebook_under_papermill_with_a_yaml_file(tmp_path, local_cloud):
@@ -135,11 +149,8 @@ def test_setup_takes_one_file_per_trainee_into_the_workshop_folder(tmp_path, loc
     classroom = tmp_path / "class"
     base = yaml.safe_load(DEV_LOCAL.read_text())
     for trainee in ("ana", "ben"):
-        data = json.loads(json.dumps(base))
+        data = own_names(base, trainee + uuid.uuid4().hex[:4])
         data["init"]["name"] = f"beer{trainee}"
-        data["api"].update(name=f"api{trainee}")
-        data["api"]["new_function"].update(name=f"fn{trainee}")
-        data["api"]["new_function"]["new_table"].update(table_name=f"beer{trainee}")
         (tmp_path / f"{trainee}.yaml").write_text(yaml.safe_dump(data))
     (tmp_path / "copy.yaml").write_text(yaml.safe_dump({**base, "init": {**base["init"], "name": "beercopy"}}))
     shared = run_setup("--yes", "--workshop-dir", str(classroom), str(DEV_LOCAL), str(tmp_path / "copy.yaml"))
