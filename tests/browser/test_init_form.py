@@ -15,11 +15,16 @@ def test_init_notebook_renders_its_form_with_every_label_readable(open_notebook)
     expect(form).to_be_visible()
     labels = form.locator(".amplify-nb-label")
     expect(labels).to_have_count(len(InitSpec.questions()))
-    for question in InitSpec.questions():
+    shown = [question for question in InitSpec.questions() if question.applies(InitSpec())]  # the local target's
+    assert [q.name for q in InitSpec.questions() if q not in shown] == ["budget", "budget_amount", "budget_email"]
+    for question in shown:
         label = labels.get_by_text(question.prompt, exact=True)
         expect(label).to_be_visible()
         # Not cut off: the text fits its box (no overflow hidden behind an ellipsis).
         fits = label.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1")
         assert fits, f"label {question.prompt!r} is cut off"
+    for question in InitSpec.questions():
+        if question not in shown:  # the budget is offered on an AWS target only
+            expect(labels.get_by_text(question.prompt, exact=True)).to_be_hidden()
     expect(form.get_by_role("button", name="Initialize")).to_be_enabled()
     expect(notebook.output_text("✔ Project").first).to_be_visible()
