@@ -3,13 +3,16 @@ calls the same actions as the notebooks. Exit codes: 0 ok, 1 the operation faile
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -184,27 +187,34 @@ def cmd_push_or_watch(args: argparse.Namespace) -> int:
     return code if code != 0 else watch_backend(args)
 
 
+@contextlib.contextmanager
+def until_stopped() -> Iterator[threading.Event]:
+    """A command that runs until stopped: Ctrl-C ends the block quietly, SIGTERM sets the event it waits on."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        yield stop
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def watch_backend(args: argparse.Namespace) -> int:
     """Watch mode in the terminal: each event printed as it happens; Ctrl-C or SIGTERM stops it (exit 0)."""
-    import signal
-    import threading
 
     from .project import Project
     from .project.watch import start_watch
 
     project = Project.open(args.project_dir)
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     watch = None
     try:
-        watch = start_watch(project, on_event=lambda event: print(event.text(), flush=True))
-        print("Press Ctrl-C to stop watching.", flush=True)
-        while watch.running and not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        with until_stopped() as stop:
+            watch = start_watch(project, on_event=lambda event: print(event.text(), flush=True))
+            print("Press Ctrl-C to stop watching.", flush=True)
+            while watch.running and not stop.wait(0.5):
+                pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
         if watch is not None:
             watch.stop()
     return 1 if watch is not None and watch.state == "failed" else 0
@@ -212,8 +222,6 @@ def watch_backend(args: argparse.Namespace) -> int:
 
 def cmd_logs(args: argparse.Namespace) -> int:
     """A function's CloudWatch Logs; --follow prints new lines as they come until Ctrl-C or SIGTERM (exit 0)."""
-    import signal
-    import threading
 
     from .project import Project
     from .project.logs import follow_log_lines, log_group, parse_since, read_log_lines
@@ -233,17 +241,11 @@ def cmd_logs(args: argparse.Namespace) -> int:
             print(f"No log lines in {group} for --since {args.since}: invoke the function, or widen --since.",
                   file=sys.stderr)
         return 0
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if not args.json:
         print(f"Following {group} (Ctrl-C to stop)...", file=sys.stderr, flush=True)
-    try:
+    with until_stopped() as stop:
         for line in follow_log_lines(project, args.name, start, stop):
             show(line)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     return 0
 
 
@@ -366,8 +368,6 @@ def cmd_mock(args: argparse.Namespace) -> int:
 
 def cmd_mock_api(args: argparse.Namespace) -> int:
     """Serve the unpushed API until Ctrl-C (or SIGTERM), then remove the mock from the local cloud."""
-    import signal
-    import threading
 
     from .project import Project
     from .project.mock import mock_api
@@ -376,20 +376,16 @@ def cmd_mock_api(args: argparse.Namespace) -> int:
     if args.port is not None and (not args.port.isdigit() or int(args.port) > 65535):
         raise InputError(f"--port must be a port number between 0 and 65535 (got {args.port!r}).")
     mock = mock_api(project, args.name, int(args.port) if args.port is not None else None)
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        print(f"Mocking API {mock.name} ({project.env_name}) from the project's files, unpushed:")
-        print(f"  {mock.url}")
-        for path, methods in mock.routes.items():
-            print(f"    {path}: {methods}")
-        print("Each request runs the functions' src/ as it is now. Press Ctrl-C to stop.", flush=True)
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        with until_stopped() as stop:
+            print(f"Mocking API {mock.name} ({project.env_name}) from the project's files, unpushed:")
+            print(f"  {mock.url}")
+            for path, methods in mock.routes.items():
+                print(f"    {path}: {methods}")
+            print("Each request runs the functions' src/ as it is now. Press Ctrl-C to stop.", flush=True)
+            while not stop.wait(0.5):
+                pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
         mock.stop()
     print("\nMock stopped.", flush=True)
     return 0
