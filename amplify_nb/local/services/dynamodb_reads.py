@@ -59,17 +59,17 @@ _read = threading.local()  # .sizes: id(item) -> size while a read runs; .share_
 class _CopyDuringReads:
     """moto's dynamodb table module's `copy`: deepcopy of items (or a list of them) is skipped during a read."""
 
+    def __init__(self, item_type: type) -> None:
+        self.item_type = item_type  # moto's Item, resolved once (deepcopy runs per matching item)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)
 
-    @staticmethod
-    def deepcopy(value: Any, memo: Any = None) -> Any:
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
         if getattr(_read, "share_items", False):
-            from moto.dynamodb.models.dynamo_type import Item
-
-            if type(value) is Item:
+            if type(value) is self.item_type:
                 return value
-            if type(value) is list and all(type(item) is Item for item in value):
+            if type(value) is list and all(type(item) is self.item_type for item in value):
                 return list(value)
         return copy.deepcopy(value, memo)
 
@@ -103,7 +103,7 @@ def _install_cheap_reads() -> None:
 
     size._stock = stock_size  # type: ignore[attr-defined]
     Item.size = size  # type: ignore[method-assign]
-    table_module.copy = _CopyDuringReads()  # type: ignore[assignment]
+    table_module.copy = _CopyDuringReads(Item)  # type: ignore[assignment]
     for operation in ("scan", "query"):
         stock_operation = getattr(DynamoHandler, operation)
 
