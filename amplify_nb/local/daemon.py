@@ -116,9 +116,9 @@ def run(settings: LocalSettings) -> int:
 
     persistence.configure_environment()
     os.environ["MOTO_PORT"] = str(settings.port)  # moto builds some URLs (e.g. for Lambda) from it
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from .moto_app import make_moto_app
 
-    moto_app = DomainDispatcherApplication(create_backend_app)
+    moto_app = make_moto_app()
     started_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
     context = ServerContext(settings=settings, pid=os.getpid(), started_at=started_at, lock=lock)
     middlewares = ordered([factory(context) for factory in MIDDLEWARES] + [StateService(context, state)])
