@@ -74,8 +74,8 @@ class Repair:
 class RecordingRemote(RemoteState):
     """The planner's reads, each response kept, so what a rule read can be compared with what it plans."""
 
-    def __init__(self, target):
-        super().__init__(target)
+    def __init__(self, target, answers: dict | None = None):
+        super().__init__(target, answers)
         self.responses: list[Any] = []
 
     def read(self, service: str, method: str, missing: tuple[str, ...] = (), **params: Any) -> Any:
@@ -89,13 +89,15 @@ class RecordingRemote(RemoteState):
         return items
 
 
-def drift(project: Project, extras: bool = True) -> list[Drift]:
-    """Every resource of the env's last push, in push order, then the extra ones (with extras=True)."""
+def drift(project: Project, extras: bool = True, answers: dict | None = None) -> list[Drift]:
+    """Every resource of the env's last push, in push order, then the extra ones (with extras=True).
+
+    `answers`: the cloud's answers of a plan made at this moment (RemoteState), read again only if missing."""
     if not project.paths.current_cloud_backend.is_dir():
         return []
     ctx = deploy_context(project)
     check_record_belongs(project, ctx.env)
-    remote = RecordingRemote(ctx.target)
+    remote = RecordingRemote(ctx.target, answers)
     with recorded_project(project) as recorded:
         models, owners = desired_resources(recorded, dataclasses.replace(ctx, project_root=recorded.root))
         owner_of = {model.key: owner for owner, owned in owners.items() for model in owned}
@@ -171,13 +173,13 @@ def extra_resources(models: list, remote: RemoteState, owner_tags: dict) -> list
 
 
 # --- the push plan: which steps repair drift -------------------------------------------------------------------
-def explain_repairs(project: Project, planned: Plan) -> Plan:
+def explain_repairs(project: Project, planned: Plan, answers: dict | None = None) -> Plan:
     """Mark the push plan's steps that repair drift ("repairs drift: MinimumLength 6 -> 8"), as opposed to those
     applying the project's local changes. A step repairs drift when the drift check plans the same call and the
     settings it changed in the cloud are set back to their pushed values. The marks only explain: when the last
     push cannot be rebuilt (its function source no longer builds), the plan is shown without them, unchanged."""
     try:
-        rows = [row for row in drift(project, extras=False) if row.state != IN_SYNC]
+        rows = [row for row in drift(project, extras=False, answers=answers) if row.state != IN_SYNC]
     except AmplifyNbError:
         return planned
     repairs: dict[tuple[str, str], list[Repair]] = {}

@@ -117,26 +117,29 @@ def recorded_resources(project: Project, ctx: DeployContext) -> list[dict]:
     return record_identities(project.amplify_meta(current=True), project.backend_config(current=True))
 
 
-def plan(project: Project) -> Plan:
+def plan(project: Project, answers: dict | None = None) -> Plan:
+    """`answers`: the cloud's answers shared with other plans of this moment (RemoteState)."""
     ctx = deploy_context(project)
     builds: dict = {}
     desired, _ = desired_resources(project, ctx, builds)
-    planned = plan_env(ctx, desired, recorded_resources(project, ctx))
+    planned = plan_env(ctx, desired, recorded_resources(project, ctx), answers)
     planned.notes += [f"{category} {name}: {build.summary}" for (category, name), build in builds.items()
                       if getattr(build, "changed", False)]
     return planned
 
 
-def plan_env(ctx: DeployContext, desired: list, recorded: list[dict]) -> Plan:
+def plan_env(ctx: DeployContext, desired: list, recorded: list[dict], answers: dict | None = None) -> Plan:
     """The plan of one env: deletions are refused for resources tagged as another env's or project's."""
-    return plan_push(desired, recorded, RemoteState(ctx.target), owner_tags=tags(ctx.stack_name, ctx.project_name, ctx.env))
+    return plan_push(desired, recorded, RemoteState(ctx.target, answers), owner_tags=tags(ctx.stack_name, ctx.project_name, ctx.env))
 
 
 def show_plan(project: Project) -> DisplayOnly:
-    """The plan as shown before a push, its steps that repair drift (a console edit) marked as such."""
+    """The plan as shown before a push, its steps that repair drift (a console edit) marked as such. The drift
+    check reads the same resources as the plan, at the same moment: it is given the plan's answers."""
     from .drift import explain_repairs
 
-    return DisplayOnly(explain_repairs(project, plan(project)))
+    answers: dict = {}
+    return DisplayOnly(explain_repairs(project, plan(project, answers), answers))
 
 
 def push(project: Project, progress: bool = True, planned: Plan | None = None, root_only: bool = False) -> PushResult:
