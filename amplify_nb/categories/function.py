@@ -20,7 +20,7 @@ from ..deploy.rules.awslambda import Function
 from ..deploy.rules.dynamodb import table_arn
 from ..errors import InputError
 from ..fileio import read_json
-from ..functions.build import build_function
+from ..functions.build import Build, build_function
 from ..functions.environment import function_environment
 from ..functions.permissions import LAMBDA_TRUST, execution_role_policies
 from ..functions.templates import write_function_source
@@ -134,6 +134,10 @@ class FunctionCategory:
         runtime = FunctionSpec.from_answers({"name": resource_name, "runtime": self._saved(ctx, resource_name)["runtime"]}).lambda_runtime
         built = build_function(folder / "src", folder / "dist", runtime)
         return BuildNote(built, resource_name)
+
+    def unbuilt(self, resource_name: str):
+        """Stands for a build where only the models' names matter (a teardown): no zip, nothing run."""
+        return BuildNote(Build(Path(), "", changed=False, digest=""), resource_name)
 
     def resources(self, ctx: DeployContext, resource_name: str, entry: dict) -> list:
         saved = self._saved(ctx, resource_name)

@@ -10,7 +10,7 @@ The contract a service follows
    callable taking the ServerContext, to MIDDLEWARES. The daemon builds one instance per factory at start.
 2. Order. `ORDER` (an int, default 500) places it: lower runs first (outermost). Ties keep the order of
    registration. The health endpoint is 0, the state endpoints 10, hosting 200, cognito 300; a data plane
-   (API Gateway, Lambda) belongs between 400 and 600, the fast DynamoDB reads are 900 (last, next to moto).
+   (API Gateway, Lambda) belongs between 400 and 600, the fast DynamoDB and S3 reads are 900 (last, next to moto).
 3. Never logged. `UNLOGGED_PATHS` (path prefixes or compiled regexes) lists what the service answers itself
    (a Lambda Invoke, a hosted page): those requests are never written to the state log, even if one reaches
    moto. Anything else that reaches moto and may change state is logged and replayed at start; a service's own

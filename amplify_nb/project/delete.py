@@ -61,7 +61,7 @@ def teardown_identities(project: Project, env: str) -> list[dict]:
     ctx = deploy_context(project, env)
     identities = [model.identity() for model in root_resources(ctx.stack_name, ctx.project_name, env)]
     identities += last_push_identities(project, env)
-    identities += [model.identity() for model in desired_resources(project, ctx)[0]]
+    identities += [model.identity() for model in desired_resources(project, ctx, build=False)[0]]
     unique: dict[str, dict] = {}
     for identity in identities:
         unique.setdefault(f"{identity['type']}:{identity['name']}", identity)

@@ -57,9 +57,12 @@ def deploy_context(project: Project, env: str | None = None) -> DeployContext:
                          project_root=project.root, root_outputs=awscf)
 
 
-def desired_resources(project: Project, ctx: DeployContext, builds: dict | None = None) -> tuple[list, dict]:
+def desired_resources(project: Project, ctx: DeployContext, builds: dict | None = None,
+                      build: bool = True) -> tuple[list, dict]:
     """Root resources first, then each category resource's models in dependsOn order; also which models belong
     to which resource. `builds` collects what categories built on the way (a function's zip), by resource.
+    build=False names the models without building anything (a teardown needs only their names, and must work
+    while a function's source does not build).
 
     Refs to another resource's attributes are replaced by that resource's values (literals or Vars).
     A category may take over a root model by returning one with the same key (auth makes the env's roles trust
@@ -74,7 +77,7 @@ def desired_resources(project: Project, ctx: DeployContext, builds: dict | None 
         category = _category(category_name)
         entry = config[category_name][resource_name]
         if hasattr(category, "build"):
-            built = category.build(ctx, resource_name, entry)
+            built = category.build(ctx, resource_name, entry) if build else category.unbuilt(resource_name)
             entry = {**entry, "build": built}
             if builds is not None:
                 builds[(category_name, resource_name)] = built

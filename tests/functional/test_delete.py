@@ -109,3 +109,22 @@ def test_a_delete_killed_while_removing_the_files_is_finished_by_a_rerun(tmp_pat
     assert "removed amplify/" in done.stdout
     assert tagged_resources(project, every_stack) == []
     assert_only_user_files_left(project.root)
+
+
+def test_an_env_whose_function_no_longer_builds_is_still_torn_down(tmp_path, local_cloud):
+    from amplify_nb.functions.build import BuildError
+    from amplify_nb.project.push import plan
+
+    project = two_env_project(tmp_path / "beerbroken")  # dev has the function; test, the current env, does not
+    dev_stack = stack_of(project, "dev")
+    assert any(name.startswith("function ") for name in tagged_resources(project, {dev_stack}))
+    function = next(iter(project.backend_config()["function"]))
+    requirements = project.paths.resource_dir("function", function) / "src" / "requirements.txt"
+    requirements.write_text("this is === not a requirement\n")  # the user's edit breaks the build
+    with pytest.raises(BuildError):
+        plan(project)
+
+    removed = run_cli("env", "remove", "dev", "--yes", "--project-dir", str(project.root))
+
+    assert "Removed env dev" in removed.stdout
+    assert tagged_resources(project, {dev_stack}) == []
