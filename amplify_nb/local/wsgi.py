@@ -235,6 +235,10 @@ def loopback_server(port: int, app: WSGIApp, handler_class: type | None = None) 
             finally:
                 self.connection, self.rfile = connection, rfile
 
+        def log_error(self, format: str, *args: Any) -> None:
+            if not format.startswith("Request timed out"):  # an idle kept-alive connection closed: not an error
+                super().log_error(format, *args)
+
         def send_header(self, keyword: str, value: str) -> None:
             if keyword.lower() == "connection" and value.lower() == "close" and not self.close_connection:
                 return  # werkzeug's unconditional close; the client did not ask for it

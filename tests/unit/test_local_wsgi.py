@@ -80,3 +80,29 @@ def test_an_http_1_0_client_gets_one_answer_per_connection(echo_server):
         while chunk := raw.recv(65536):
             received += chunk
     assert received.endswith(b"/old")
+
+
+def test_an_idle_kept_alive_connection_is_closed_quietly(monkeypatch, caplog):
+    import threading
+
+    import amplify_nb.local.wsgi as wsgi
+
+    monkeypatch.setattr(wsgi, "IDLE_CONNECTION_SECONDS", 0.3)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Length", "2")])
+        return [b"ok"]
+
+    server = wsgi.loopback_server(0, app)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as raw:
+            raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            received = b""
+            while chunk := raw.recv(65536):  # the answer, then the end once the connection sat idle
+                received += chunk
+        assert received.startswith(b"HTTP/1.1 200") and received.endswith(b"ok")
+        assert not [record for record in caplog.records if record.levelname == "ERROR"]
+    finally:
+        server.shutdown()
+        server.server_close()
