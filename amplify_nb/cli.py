@@ -568,6 +568,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_local(args: argparse.Namespace) -> int:
     from .local import LocalCloud, LocalSettings
+    from .local.control import megabytes
 
     cloud = LocalCloud(LocalSettings.from_env())
     if args.action == "start":
@@ -584,7 +585,7 @@ def cmd_local(args: argparse.Namespace) -> int:
     elif args.action == "snapshot":
         taken = cloud.snapshot()
         print(json.dumps(taken, indent=2) if args.json else
-              f"Snapshot of {taken['index']} logged requests written to {taken['file']} ({_megabytes(taken['bytes'])}).")
+              f"Snapshot of {taken['index']} logged requests written to {taken['file']} ({megabytes(taken['bytes'])}).")
     elif args.action == "reset":
         if not getattr(args, "yes", False):
             raise InputError("`amplify-nb local reset` deletes every resource of the local cloud "
@@ -602,24 +603,14 @@ def cmd_local(args: argparse.Namespace) -> int:
 
 def show_local_status(state: dict, as_json: bool) -> int:
     """Running or not, and the state on disk: its size, the newest snapshot's age, the log tail after it."""
-    from .local.persistence import age_text
+    from .local.control import summary_rows
 
     if as_json:
         print(json.dumps(state, indent=2))
         return 0
-    print(f"running at {state['endpoint']} (pid {state['pid']})" if state["running"] else "not running")
-    disk = state["state"]
-    snapshot = disk["snapshot"]
-    print(f"state: {_megabytes(disk['state_bytes'])} in {state['state_dir']}")
-    print(f"snapshot: {snapshot['index']} logged requests, {_megabytes(snapshot['bytes'])}, "
-          f"taken {age_text(snapshot['age_seconds'])} ago" if snapshot else "snapshot: none yet")
-    print(f"log tail: {disk['tail_requests']} requests ({_megabytes(disk['tail_bytes'])}) to replay at the next start; "
-          f"{disk['logged_requests']} logged in all")
+    for what, value in summary_rows(state):
+        print(f"{what}: {value}")
     return 0
-
-
-def _megabytes(count: int) -> str:
-    return f"{count / 1e6:.1f} MB"
 
 
 def show_mailbox(state_dir: Path, as_json: bool) -> int:

@@ -87,6 +87,11 @@ class LocalCloud:
 
         return describe(self.settings)
 
+    def summary(self) -> list[tuple[str, str]]:
+        """The local cloud in a few (what, value) rows, as `amplify-nb local status` says it and notebook 00
+        shows it: where it runs, the state's size, the newest snapshot's age, the log tail a start replays."""
+        return summary_rows({**self.status(), "state": self.state()})
+
     def restored(self) -> dict[str, Any] | None:
         """What the running daemon restored when it started (from daemon.json), or None."""
         record = self._read_daemon_file()
@@ -413,3 +418,24 @@ def _send_group(group: int, signum: signal.Signals) -> None:
         os.killpg(group, signum)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def summary_rows(status: dict[str, Any]) -> list[tuple[str, str]]:
+    """LocalCloud.summary() from a status() with its "state" (the JSON `local status --json` prints)."""
+    from .persistence import age_text
+
+    disk, restored = status["state"], status.get("restored") or {}
+    snapshot = disk["snapshot"]
+    rows = [("running", f"at {status['endpoint']} (pid {status['pid']})" if status["running"] else "not running"),
+            ("state", f"{megabytes(disk['state_bytes'])} in {status['state_dir']}"),
+            ("snapshot", f"{snapshot['index']} logged requests, {megabytes(snapshot['bytes'])}, "
+                         f"taken {age_text(snapshot['age_seconds'])} ago" if snapshot else "none yet"),
+            ("log tail", f"{disk['tail_requests']} requests ({megabytes(disk['tail_bytes'])}) to replay at the next "
+                         f"start; {disk['logged_requests']} logged in all")]
+    if status["running"] and restored.get("text"):
+        rows.append(("restored at start", restored["text"]))
+    return rows
+
+
+def megabytes(count: int) -> str:
+    return f"{count / 1e6:.1f} MB"

@@ -239,6 +239,8 @@ def test_local_status_snapshot_and_reset_from_the_command_line(private_cloud, bo
     assert "Snapshot of 1 logged requests" in said
     shown = run_cli("local", "status").stdout
     assert "snapshot: 1 logged requests" in shown and "log tail: 0 requests" in shown
+    assert f"running: at {cloud.endpoint}" in shown and "restored at start: an empty local cloud" in shown
+    assert [what for what, _ in cloud.summary()] == ["running", "state", "snapshot", "log tail", "restored at start"]
 
     refused = run_cli("local", "reset", check=False)
     assert refused.returncode == 2 and "--yes" in refused.stderr + refused.stdout
