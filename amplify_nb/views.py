@@ -41,6 +41,11 @@ def table(frame: pd.DataFrame, empty_message: str = "") -> Table:
     return shown
 
 
+def local_cloud_table(cloud) -> pd.DataFrame:
+    """The local cloud's summary (LocalCloud.summary(): the rows `amplify-nb local status` prints), shown whole."""
+    return table(pd.DataFrame(cloud.summary(), columns=["", "local cloud"]).set_index(""))
+
+
 def status_table(project: Project, cloud: bool = True) -> pd.DataFrame:
     """Amplify's status table: Category | Resource name | Operation | Provider plugin, plus why when the files
     alone do not tell (a resource deleted from the cloud behind the project's back)."""
