@@ -28,6 +28,9 @@ SNAPSHOT_EVERY_ENV = "AMPLIFY_NB_LOCAL_SNAPSHOT_EVERY"
 SNAPSHOT_BYTES_ENV = "AMPLIFY_NB_LOCAL_SNAPSHOT_BYTES"
 DEFAULT_SNAPSHOT_EVERY = 300
 DEFAULT_SNAPSHOT_BYTES = 16 << 20
+# ... taken once no write has come for this long (pickling the state holds every write meanwhile).
+SNAPSHOT_IDLE_ENV = "AMPLIFY_NB_LOCAL_SNAPSHOT_IDLE_MS"
+DEFAULT_SNAPSHOT_IDLE_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,11 @@ class LocalSettings:
     def snapshot_bytes(self) -> int:
         """... or once the log since the last one is this large (large uploads)."""
         return _positive_int_from_env(SNAPSHOT_BYTES_ENV, DEFAULT_SNAPSHOT_BYTES)
+
+    @property
+    def snapshot_idle_seconds(self) -> float:
+        """A due snapshot waits for this long without a write (persistence.py)."""
+        return _positive_int_from_env(SNAPSHOT_IDLE_ENV, DEFAULT_SNAPSHOT_IDLE_MS) / 1000
 
     @property
     def start_lock_file(self) -> Path:

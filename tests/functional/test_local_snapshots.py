@@ -18,7 +18,7 @@ import pytest
 from cli_runner import run_cli
 
 from amplify_nb.local import LocalCloud, LocalCloudError
-from amplify_nb.local.settings import PORT_ENV, SNAPSHOT_BYTES_ENV, SNAPSHOT_EVERY_ENV, STATE_DIR_ENV
+from amplify_nb.local.settings import PORT_ENV, SNAPSHOT_BYTES_ENV, SNAPSHOT_EVERY_ENV, SNAPSHOT_IDLE_ENV, STATE_DIR_ENV
 
 PASSWORD = "Passw0rd!Local"
 
@@ -173,6 +173,42 @@ def test_kill_9_at_random_moments_of_a_write_load_with_snapshots_loses_at_most_t
         assert set(answered) <= kept  # an answer is sent only once its request is in the log
         assert len(kept) <= len(answered) + 4  # at most one request in flight per kill
     assert cloud.state()["snapshot"] is not None  # snapshots were taken during the load
+
+
+def test_a_due_snapshot_waits_for_a_pause_in_the_writes_unless_the_tail_grows_long(
+        private_cloud, boto3_client, monkeypatch, snapshot_often):
+    """Pickling the state holds every write: a snapshot due after 5 requests is not taken in the middle of a
+    burst (here: not before a pause of a minute), but once the tail reaches 4x the threshold it is."""
+    monkeypatch.setenv(SNAPSHOT_IDLE_ENV, "60000")
+    cloud = private_cloud()
+    cloud.start()
+    s3 = boto3_client("s3", cloud.endpoint)
+    s3.create_bucket(Bucket="burst")
+    for number in range(12):  # the tail is due from the 5th request on
+        s3.put_object(Bucket="burst", Key=f"{number}.txt", Body=b"x")
+    time.sleep(1)
+    assert cloud.state()["snapshot"] is None
+
+    for number in range(12, 30):  # past 4 x 5 requests: taken without waiting for the pause
+        s3.put_object(Bucket="burst", Key=f"{number}.txt", Body=b"x")
+    deadline = time.monotonic() + 60
+    while cloud.state()["snapshot"] is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert cloud.state()["snapshot"]["index"] >= 20
+
+
+def test_a_due_snapshot_is_taken_once_the_writes_pause(private_cloud, boto3_client, monkeypatch, snapshot_often):
+    monkeypatch.setenv(SNAPSHOT_IDLE_ENV, "300")
+    cloud = private_cloud()
+    cloud.start()
+    s3 = boto3_client("s3", cloud.endpoint)
+    s3.create_bucket(Bucket="pause")
+    for number in range(7):
+        s3.put_object(Bucket="pause", Key=f"{number}.txt", Body=b"x")
+    deadline = time.monotonic() + 60
+    while cloud.state()["snapshot"] is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert cloud.state()["snapshot"]["index"] == 8  # every request, taken in the pause after the last one
 
 
 def test_kill_9_in_the_middle_of_writing_a_snapshot_loses_nothing(private_cloud, boto3_client, monkeypatch):
