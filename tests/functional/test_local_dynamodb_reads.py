@@ -12,8 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
-from amplify_nb.local import LocalCloud, LocalSettings
+from stock_moto import ours_and_stock_moto
 
 TARGET = "DynamoDB_20120810."
 AUTHORIZATION = ("AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
@@ -23,21 +22,10 @@ AUTHORIZATION = ("AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/
 @pytest.fixture(scope="module")
 def endpoints(tmp_path_factory: pytest.TempPathFactory, free_port: Callable[[], int],
               boto3_client: Callable[[str, str], Any]) -> Iterator[dict[str, int]]:
-    from moto.server import ThreadedMotoServer
-
-    cloud = LocalCloud(LocalSettings(port=free_port(), state_dir=tmp_path_factory.mktemp("reads-cloud")))
-    stock_port = free_port()
-    stock = ThreadedMotoServer(ip_address="127.0.0.1", port=stock_port, verbose=False)
-    stock.start()
-    try:
-        cloud.start()
-        ports = {"ours": cloud.settings.port, "stock": stock_port}
+    with ours_and_stock_moto(tmp_path_factory.mktemp("reads-cloud"), free_port) as ports:
         for port in ports.values():
             fill(boto3_client("dynamodb", f"http://127.0.0.1:{port}"))
         yield ports
-    finally:
-        cloud.stop()
-        stock.stop()
 
 
 def fill(dynamodb: Any) -> None:

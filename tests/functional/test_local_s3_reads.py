@@ -15,8 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-
-from amplify_nb.local import LocalCloud, LocalSettings
+from stock_moto import ours_and_stock_moto
 
 AUTHORIZATION = ("AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/s3/aws4_request, "
                  "SignedHeaders=host, Signature=0")
@@ -27,21 +26,10 @@ KEYS = ["index.html", "a&b<c>.txt", "quote\"s'.txt", "space name.html", "unicodÃ
 @pytest.fixture(scope="module")
 def endpoints(tmp_path_factory: pytest.TempPathFactory, free_port: Callable[[], int],
               boto3_client: Callable[[str, str], Any]) -> Iterator[dict[str, int]]:
-    from moto.server import ThreadedMotoServer
-
-    cloud = LocalCloud(LocalSettings(port=free_port(), state_dir=tmp_path_factory.mktemp("s3-reads-cloud")))
-    stock_port = free_port()
-    stock = ThreadedMotoServer(ip_address="127.0.0.1", port=stock_port, verbose=False)
-    stock.start()
-    try:
-        cloud.start()
-        ports = {"ours": cloud.settings.port, "stock": stock_port}
+    with ours_and_stock_moto(tmp_path_factory.mktemp("s3-reads-cloud"), free_port) as ports:
         for port in ports.values():
             fill(boto3_client("s3", f"http://127.0.0.1:{port}"))
         yield ports
-    finally:
-        cloud.stop()
-        stock.stop()
 
 
 def fill(s3: Any) -> None:
