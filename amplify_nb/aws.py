@@ -173,6 +173,12 @@ class Target:
                 _LOCAL_CLIENTS[shared_key] = self._clients[service]
         return self._clients[service]
 
+    def transfer_manager(self, config: Any) -> Any:
+        """An s3transfer manager for uploads to this target (s3_transfer.py: the CRT's where it can be used)."""
+        from .s3_transfer import transfer_manager
+
+        return transfer_manager(self.session(), self.client("s3"), config, self.endpoint(), self.is_local)
+
     def public_client(self, service: str) -> Any:
         """An unsigned client, as an app's end user has one: for the public APIs (Cognito sign-up, sign-in...).
 

@@ -156,7 +156,7 @@ def _upload(project, output: dict, spec, folder: Path, pushed: list[str], build_
     bar = _bar(len(sync.uploads), progress)
     try:
         upload_files(client, bucket, folder, sync.uploads, index_doc=spec.index_doc,
-                     on_done=(lambda key: bar.update(1)) if bar else None)
+                     on_done=(lambda key: bar.update(1)) if bar else None, open_manager=target.transfer_manager)
     finally:
         if bar is not None:
             bar.close()

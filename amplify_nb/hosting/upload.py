@@ -135,10 +135,20 @@ def plan_sync(local: dict[str, LocalFile], remote: dict[str, dict], index_doc: s
     return plan
 
 
-def upload_files(client: Any, bucket: str, folder: Path, changes: list[FileChange], index_doc: str = "index.html",
-                 on_done=None) -> None:
-    """Upload in parallel with s3transfer (multipart above 8 MB); the index documents after everything else."""
+def transfer_config():
     from boto3.s3.transfer import TransferConfig
+
+    return TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_CHUNKSIZE,
+                          max_concurrency=CONCURRENCY, use_threads=True)
+
+
+def upload_files(client: Any, bucket: str, folder: Path, changes: list[FileChange], index_doc: str = "index.html",
+                 on_done=None, open_manager=None) -> None:
+    """Upload in parallel (multipart above 8 MB); the index documents after everything else.
+
+    `open_manager(config)` makes the s3transfer manager (publish passes Target.transfer_manager, the CRT's where
+    it can be used); by default the classic thread pool on `client`.
+    """
     from s3transfer.manager import TransferManager
     from s3transfer.subscribers import BaseSubscriber
 
@@ -147,13 +157,12 @@ def upload_files(client: Any, bucket: str, folder: Path, changes: list[FileChang
             if on_done is not None:
                 on_done(future.meta.call_args.key)
 
-    config = TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_CHUNKSIZE,
-                            max_concurrency=CONCURRENCY, use_threads=True)
+    config = transfer_config()
     is_index = [c.key.rsplit("/", 1)[-1] == index_doc for c in changes]
     batches = ([c for c, index in zip(changes, is_index) if not index],
                [c for c, index in zip(changes, is_index) if index and c.key != index_doc],
                [c for c in changes if c.key == index_doc])  # each batch finishes before the next starts
-    with TransferManager(client, config) as manager:
+    with (open_manager or (lambda config: TransferManager(client, config)))(config) as manager:
         for batch in batches:
             futures = [manager.upload(str(Path(folder) / change.key), bucket, change.key,
                                       extra_args={"ContentType": change.content_type,
