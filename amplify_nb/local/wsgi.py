@@ -7,17 +7,22 @@ Answer          a captured or composed response: status, headers, body; .send(st
 json_response   answer with a JSON body
 cors_headers / preflight   what a page served from another local origin needs to call the cloud
 request_uri     path and query as the client sent them
-loopback_server a threaded werkzeug server on 127.0.0.1: kept-alive connections, small answers sent at once
+loopback_server a threaded werkzeug server on 127.0.0.1: kept-alive connections, small answers sent at once,
+                one cheap log line per request
 """
 from __future__ import annotations
 
 import errno
 import io
 import json
+import logging
 import os
 import socket
+import sys
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -199,6 +204,40 @@ class _Drained:
 
 
 _DRAINED = _Drained()
+_CONTROL_CHARACTERS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+
+
+class _EverySecond:
+    """A text that depends on the current second only, made once per second."""
+
+    def __init__(self, make: Callable[[float], str]) -> None:
+        self.make = make
+        self.second = -1
+        self.text = ""
+
+    def __call__(self, now: float) -> str:
+        second = int(now)
+        if second != self.second:
+            self.text, self.second = self.make(second), second
+        return self.text
+
+
+_LOG_TIME = _EverySecond(lambda second: time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second)))
+_HTTP_DATE = _EverySecond(lambda second: formatdate(second, usegmt=True))
+_REQUEST_LOGGER = logging.getLogger("werkzeug")
+
+
+def log_request_line(request_line: str, code: Any, size: Any) -> None:
+    """The daemon log's line for one request, written straight to stderr (the log file), formatted as the logging
+    module formats the rest. werkzeug's own line goes through a log record, the formatter and the handler's lock,
+    and decodes the path first: a tenth of the server's time for a small request."""
+    if not _REQUEST_LOGGER.isEnabledFor(logging.INFO):
+        return
+    now = time.time()
+    line = request_line.translate(_CONTROL_CHARACTERS)
+    sys.stderr.write(f"{_LOG_TIME(now)},{int(now % 1 * 1000):03d} INFO werkzeug: \"{line}\" {code} {size}\n")
+
+
 IDLE_CONNECTION_SECONDS = 60  # a kept-alive connection nobody uses for this long is closed (its thread ends)
 
 
@@ -210,7 +249,8 @@ def loopback_server(port: int, app: WSGIApp, handler_class: type | None = None) 
     time for a small S3 request. Here the whole body is read before the app runs, so the next request always
     starts where this one ended, and the connection stays open unless the client asks to close it.
     TCP_NODELAY: without it, http.server writes headers and body in two sends, and Nagle's algorithm plus the
-    client's delayed ACK add ~44 ms to every request. A taken port raises OSError.
+    client's delayed ACK add ~44 ms to every request. Each request's log line is written by log_request_line and
+    the Date header is made once a second. A taken port raises OSError.
     """
     from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -238,6 +278,12 @@ def loopback_server(port: int, app: WSGIApp, handler_class: type | None = None) 
                 super().run_wsgi()
             finally:
                 self.connection, self.rfile = connection, rfile
+
+        def log_request(self, code: Any = "-", size: Any = "-") -> None:
+            log_request_line(self.requestline, getattr(code, "value", code), size)
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            return super().date_time_string(timestamp) if timestamp is not None else _HTTP_DATE(time.time())
 
         def log_error(self, format: str, *args: Any) -> None:
             if not format.startswith("Request timed out"):  # an idle kept-alive connection closed: not an error

@@ -106,3 +106,48 @@ def test_an_idle_kept_alive_connection_is_closed_quietly(monkeypatch, caplog):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- the log line of each request -------------------------------------------------------------------------------
+@pytest.fixture
+def request_log_at():
+    """Sets the level of werkzeug's logger (the request lines) for a test (setLevel: the logger caches levels)."""
+    import logging
+
+    logger = logging.getLogger("werkzeug")
+    before = logger.level
+    yield logger.setLevel
+    logger.setLevel(before)
+
+
+def test_each_request_is_one_log_line_with_its_request_line_and_status(echo_server, capsys, request_log_at):
+    import logging
+    import re
+
+    request_log_at(logging.INFO)
+    with socket.create_connection(("127.0.0.1", echo_server), timeout=10) as raw:
+        raw.sendall(b"GET /first%20one?x=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                    b"GET /second\x1b[31m HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        received = b""
+        while chunk := raw.recv(65536):
+            received += chunk
+
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2
+    assert re.fullmatch(r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO werkzeug: "GET /first%20one\?x=1 HTTP/1.1" 200 -',
+                        lines[0])
+    assert lines[1].endswith('"GET /second\\x1b[31m HTTP/1.1" 200 -')  # no terminal escape reaches the log
+    dates = re.findall(rb"Date: ([^\r]+)", received)
+    assert len(dates) == 2 and all(re.fullmatch(rb"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT", date) for date in dates)
+
+
+def test_no_line_is_written_when_the_request_log_is_off(echo_server, capsys, request_log_at):
+    import http.client
+    import logging
+
+    request_log_at(logging.WARNING)
+    connection = http.client.HTTPConnection("127.0.0.1", echo_server, timeout=10)
+    connection.request("GET", "/quiet")
+    connection.getresponse().read()
+
+    assert capsys.readouterr().err == ""
