@@ -97,7 +97,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def init_existing_project(args: argparse.Namespace, project, env: str | None) -> int:
     """Amplify's init in a folder that has a project: use one of its envs, or add a new one."""
     from .project import init_env, status_text
-    from .project.envs import env_names
+    from .project.env_records import env_names
 
     envs = env_names(project)
     if env is None and interactive(args):

@@ -147,7 +147,7 @@ def cloud_resources(project: Project) -> pd.DataFrame:
     """What exists in the cloud for this env, read with plain describe/list calls."""
     from .deploy import RemoteState
     from .deploy.planner import rule_for
-    from .project.push import deploy_context, desired_resources
+    from .project.desired import deploy_context, desired_resources
 
     ctx = deploy_context(project)
     remote = RemoteState(ctx.target)

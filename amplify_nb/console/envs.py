@@ -14,7 +14,8 @@ from ..deploy import RemoteState
 from ..errors import InputError
 from ..fileio import atomic_write_json, read_json
 from ..project import Project
-from ..project.envs import RECORD_KEY, fetch_record, list_envs, record_json
+from ..project.env_records import RECORD_KEY, fetch_record, record_json
+from ..project.envs import list_envs
 from ..project.status import endpoints as category_endpoints
 
 STACK_TAG = "amplify-nb:stack"

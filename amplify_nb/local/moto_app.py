@@ -7,12 +7,12 @@ Two costs of moto's own app are skipped, both without changing an answer:
   and the installed moto does not change while the daemon runs, so it is computed once per host name.
 - Flask's request context. Each service is a Flask app whose views are moto's handlers; Flask itself adds
   nothing to their answers but flask_cors's headers, yet its request context, signals and hooks cost about a
-  sixth of a small PutObject. DirectCall routes the request with the app's own URL map, calls moto's handler
-  the way moto's view (moto.core.utils.convert_to_flask_response) calls it, turns an HTTP error into its answer
-  as Flask does, and adds the headers flask_cors computes for the request. It is used only for an app with
-  nothing else registered (no before-request hooks, error handlers or other after-request hooks), and never
-  for a CORS preflight (OPTIONS), a path the URL map does not route, or moto's own pages (/moto-api): those,
-  and a Flask or flask_cors that does not offer what it needs, take Flask's way.
+  quarter of the server's time for a small PutObject. DirectCall routes the request with the app's own URL
+  map, calls moto's handler the way moto's view (moto.core.utils.convert_to_flask_response) calls it, turns an
+  HTTP error into its answer as Flask does, and adds the headers flask_cors computes for the request. It is
+  used only for an app with nothing else registered (no before-request hooks, error handlers or other
+  after-request hooks), and never for a CORS preflight (OPTIONS), a path the URL map does not route, or moto's
+  own pages (/moto-api): those, and a Flask or flask_cors that does not offer what it needs, take Flask's way.
 
 tests/functional/test_local_moto_app.py sends the same requests (S3, DynamoDB, IAM, Lambda; answers and errors)
 to stock moto and to the local cloud and compares status, headers and bodies.

@@ -20,9 +20,9 @@ from ..categories.root import root_resources, tags
 from ..deploy import Executor, Journal, Plan, RemoteState
 from ..deploy.planner import plan_sweep
 from ..fileio import read_json
-from .envs import env_names, fetch_record, forget_env, record_identities, record_json, record_owner, stack_name
+from .desired import deploy_context, desired_resources
+from .env_records import env_names, fetch_record, forget_env, record_identities, record_json, record_owner, stack_name
 from .project import Project
-from .push import deploy_context, desired_resources
 
 DELETE_MESSAGE = ("Are you sure you want to continue? This CANNOT be undone. (This will delete all the environments "
                   "of the project from the cloud and wipe out all the local files created by Amplify CLI)")

@@ -21,9 +21,9 @@ from ..deploy import APICall, Plan, RemoteState
 from ..deploy.calldiff import CallChange, SettingChange, call_changes, plain
 from ..deploy.planner import plan_each, rule_for
 from ..errors import AmplifyNbError
-from .envs import check_record_belongs
+from .env_records import check_record_belongs
 from .project import Project
-from .push import deploy_context, desired_resources
+from .desired import deploy_context, desired_resources
 
 IN_SYNC, CHANGED, MISSING, EXTRA = "in sync", "changed", "missing", "extra"
 REASONS_SHOWN = 3  # settings named in a plan step's reason; the drift table has them all

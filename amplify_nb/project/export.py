@@ -12,9 +12,9 @@ from pathlib import Path
 from ..deploy.cloudformation import EnvNames, Template, template_for
 from ..errors import InputError, Problem
 from ..fileio import atomic_write_json
-from .envs import env_names, stack_name
+from .env_records import env_names, stack_name
 from .project import Project
-from .push import deploy_context, desired_resources
+from .desired import deploy_context, desired_resources
 
 DEFAULT_OUT = Path("export") / "cloudformation"
 

@@ -1,6 +1,6 @@
 """Push history: what each successful push deployed, kept in the env's deployment bucket for `push --rollback`.
 
-Every push that changed something keeps its record (the zip of #current-cloud-backend/ that envs.save_record
+Every push that changed something keeps its record (the zip of #current-cloud-backend/ that env_records.save_record
 keeps as the newest) a second time under a numbered key, and the function zips that record names under
 content-hashed keys (`amplify-builds/<function>-<sha256>-build.zip`, named in its amplify-meta.json as Amplify's
 `s3Bucket.s3Key`). The last KEEP_RECORDS records are kept; a zip stays while a kept record names it.
@@ -24,7 +24,7 @@ from pathlib import Path
 from ..deploy.rules.awslambda import Function
 from ..errors import AmplifyNbError
 from ..fileio import atomic_write_json, read_json
-from .envs import bucket_call, env_bucket, record_archive
+from .env_records import bucket_call, env_bucket, record_archive
 from .project import Project
 
 HISTORY_PREFIX = "amplify-nb/push-records/"
@@ -137,7 +137,7 @@ def keep_function_zips(project: Project, env: str, owners: dict) -> dict[tuple[s
 
 
 def keep_pushed_record(project: Project, env: str, keep: int = KEEP_RECORDS) -> KeptRecord | None:
-    """After envs.save_record: keep the same record numbered, unless the newest kept one holds this very state
+    """After env_records.save_record: keep the same record numbered, unless the newest kept one holds this very state
     (a resumed push recording again), then drop records beyond `keep` and the zips no kept record names."""
     folder = project.paths.current_cloud_backend
     body = record_archive(folder)

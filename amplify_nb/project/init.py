@@ -16,7 +16,7 @@ from .paths import GITIGNORE_ENTRIES
 from .project import Project
 from ..deploy import Plan
 from .configure import store_budget
-from .envs import is_initialized, switch_env
+from .env_records import is_initialized, switch_env
 from .push import PushResult, push
 
 PROJECT_CONFIG_VERSION = "3.1"

@@ -28,7 +28,7 @@ from ..local.services.apigateway.models import (DEFAULT_INTEGRATION_TIMEOUT_MS, 
                                                 GatewayResponseView, MethodView, parts_to_json, static_value)
 from ..specs import FunctionSpec
 from .project import Project
-from .push import deploy_context
+from .desired import deploy_context
 
 API_CATEGORY = ApiCategory()
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..errors import InputError, Problem, ProjectNotFoundError
 from ..fileio import read_json, replace_tree
-from .envs import check_env_exists, env_names, fetch_record, is_initialized, switch_env, unpack_record
+from .env_records import env_names, fetch_record, is_initialized, switch_env, unpack_record
+from .envs import check_env_exists
 from .project import Project
 from .status import folder_hash
 

@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..fileio import read_json, swapped_tree
 from ..functions.build import adopt_build
 from ..specs import FunctionSpec
-from .envs import unpack_record
+from .env_records import unpack_record
 from .history import (KeptRecord, function_zip_keys, kept_records, mark_restore, pending_restore, previous_record,
                       read_kept, record_meta, state_digest)
 from .project import Project

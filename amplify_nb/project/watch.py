@@ -29,7 +29,7 @@ from ..deploy.rules.awslambda import PROPAGATION_RETRY, Function
 from ..errors import AmplifyNbError
 from ..fileio import atomic_write_json, read_json, swapped_tree
 from ..functions.build import SKIPPED_DIRS, BuildError
-from .envs import check_record_belongs, save_record
+from .env_records import check_record_belongs, save_record
 from .project import Project
 from .push import deploy_context, show_plan
 from .status import IGNORED_DIRS, folder_hash, resource_status

@@ -20,7 +20,8 @@ from amplify_nb.hosting import publish
 from amplify_nb.notebook import ensure_api
 from amplify_nb.project import Project, plan, push, resource_status
 from amplify_nb.project.delete import plan_teardown
-from amplify_nb.project.envs import add_env, checkout_env, is_initialized, remove_env
+from amplify_nb.project.env_records import is_initialized
+from amplify_nb.project.envs import add_env, checkout_env, remove_env
 from amplify_nb.specs.init import ENV_NAME_MESSAGE
 
 PASSWORD = "correct horse 42"

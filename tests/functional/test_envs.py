@@ -14,7 +14,7 @@ from amplify_nb.errors import AmplifyNbError
 from amplify_nb.fileio import atomic_write_json
 from amplify_nb.hosting import publish
 from amplify_nb.project import Project, plan, push, resource_status
-from amplify_nb.project.envs import RECORD_KEY
+from amplify_nb.project.env_records import RECORD_KEY
 
 PASSWORD = "correct horse 42"
 

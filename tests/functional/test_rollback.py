@@ -15,7 +15,7 @@ from cli_runner import run_cli
 
 from amplify_nb.notebook import ensure_api
 from amplify_nb.project import Project, plan, resource_status
-from amplify_nb.project.envs import env_bucket
+from amplify_nb.project.env_records import env_bucket
 from amplify_nb.project.history import BUILDS_PREFIX, keep_pushed_record, kept_records
 from amplify_nb.project.rollback import rollback
 

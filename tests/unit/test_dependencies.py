@@ -13,7 +13,7 @@ from amplify_nb.errors import InputError
 from amplify_nb.fileio import atomic_write_json
 from amplify_nb.project import Project
 from amplify_nb.project.dependencies import dependency_order, dependents
-from amplify_nb.project.push import desired_resources
+from amplify_nb.project.desired import desired_resources
 from amplify_nb.project.resources import remove_resource
 
 
