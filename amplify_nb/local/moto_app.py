@@ -22,8 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from botocore.exceptions import ClientError
+from werkzeug.exceptions import HTTPException
+
 _HOSTS_REMEMBERED = 4096  # virtual-hosted S3 requests name one host per bucket
-_FLASK_ONLY_HOSTS = frozenset({"moto_api", "instance_metadata"})  # moto's pages and templates
+_FLASK_ONLY_SERVICES = frozenset({"moto_api", "instance_metadata"})  # moto's pages and templates
 
 
 class DirectCall:
@@ -42,6 +45,8 @@ class DirectCall:
     @classmethod
     def for_app(cls, app: Any) -> DirectCall | None:
         """A DirectCall when Flask would add nothing but flask_cors's headers to the app's answers, else None."""
+        if app.service in _FLASK_ONLY_SERVICES:
+            return None
         after = [getattr(function, "__name__", "") for name, functions in app.after_request_funcs.items()
                  for function in functions]
         error_handlers = [handler for by_code in app.error_handler_spec.values() for by_class in by_code.values()
@@ -59,8 +64,6 @@ class DirectCall:
             return None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        from werkzeug.exceptions import HTTPException
-
         app = self.app
         if environ.get("REQUEST_METHOD") == "OPTIONS":
             return app(environ, start_response)
@@ -85,8 +88,6 @@ class DirectCall:
 
     def _view_answer(self, view: Any, request: Any) -> Any:
         """What moto's view answers for this request: its handler's (status, headers, body) as a Flask response."""
-        from botocore.exceptions import ClientError
-
         request = self._normalize(request)
         try:
             result = view.callback(request, request.raw_url, dict(request.headers))
@@ -106,7 +107,7 @@ def make_moto_app() -> Any:
         def __init__(self) -> None:
             super().__init__(create_backend_app)
             self._backend_for_host: dict[str | None, Any] = {}
-            self._direct: dict[int, DirectCall | None] = {}
+            self._direct: dict[Any, DirectCall | None] = {}  # per service app: its DirectCall, or None for Flask's way
 
         def get_backend_for_host(self, host: str | None) -> Any:
             try:
@@ -119,12 +120,10 @@ def make_moto_app() -> Any:
 
         def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
             app = self.get_application(environ)
-            if app.service in _FLASK_ONLY_HOSTS:
-                return app(environ, start_response)
             try:
-                direct = self._direct[id(app)]
+                direct = self._direct[app]
             except KeyError:
-                direct = self._direct[id(app)] = DirectCall.for_app(app)
+                direct = self._direct[app] = DirectCall.for_app(app)
             return (direct or app)(environ, start_response)
 
     return DirectDispatcher()
