@@ -103,10 +103,19 @@ def answer(port: int, request: tuple[str, str, bytes, dict[str, str]]) -> tuple[
         payload = response.read()
     finally:
         connection.close()
-    kept = sorted((name.lower(), value) for name, value in response.getheaders() if name.lower() not in VARYING_HEADERS)
+    masked = payload
     for pattern, replacement in MASKS:
-        payload = re.sub(pattern, replacement, payload)
-    return response.status, kept, payload
+        masked = re.sub(pattern, replacement, masked)
+    kept = sorted((name.lower(), masked_length(name, value, payload, masked))
+                  for name, value in response.getheaders() if name.lower() not in VARYING_HEADERS)
+    return response.status, kept, masked
+
+
+def masked_length(name: str, value: str, payload: bytes, masked: bytes) -> str:
+    """The Content-Length of the masked body, so a time one digit longer on one side is no difference."""
+    if name.lower() == "content-length" and value == str(len(payload)):
+        return str(len(masked))
+    return value
 
 
 @pytest.fixture(scope="module")
