@@ -51,8 +51,12 @@ help:
 # ---------------------------------------------------------------------------------------------
 # Installation
 
+# The package's bytecode is compiled here, as pip does for a regular install (an editable one skips it): with
+# PYTHONDONTWRITEBYTECODE set (as in many containers) every command would compile its modules again at start.
+# Python checks each .pyc against its source, so an edited module is simply compiled afresh.
 install: $(STAMP)
 	@$(VENV_PY) -m amplify_nb.lab install-git-filter
+	@$(VENV_PY) -m compileall -q -j 0 -x '/templates/' amplify_nb
 
 # The stamp is rebuilt whenever pyproject.toml changes, so `make test` picks up new dependencies.
 $(STAMP): pyproject.toml

@@ -26,6 +26,9 @@ class BuildResult:
     output: str
 
 
+LISTED_FILES = 50  # the files a publish's text names; a bigger site's are counted
+
+
 @dataclass
 class PublishResult:
     url: str
@@ -74,7 +77,10 @@ class PublishResult:
         for name, count, size in self.counts():
             lines.append(f"  {name:<9} {count:>6} {size:>11,}")
         lines.append("")
-        lines += [f"  {change.action:<8} {change.key}" for change in self.sync.uploads + self.sync.deletes][:50]
+        changed = self.sync.uploads + self.sync.deletes
+        lines += [f"  {change.action:<8} {change.key}" for change in changed[:LISTED_FILES]]
+        if len(changed) > LISTED_FILES:
+            lines.append(f"  ... and {len(changed) - LISTED_FILES} more files")
         if self.invalidation:
             lines.append(f"CloudFront invalidation {self.invalidation['Id']} of /* ({self.invalidation['Status']}).")
         lines += self.notes

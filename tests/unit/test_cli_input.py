@@ -1,4 +1,7 @@
 """Bad input on the command line: a clear message, exit code 2, and nothing written."""
+import subprocess
+import sys
+
 import pytest
 
 from amplify_nb.cli import main
@@ -96,3 +99,18 @@ def test_the_sample_app_installs_from_the_cli_as_from_the_notebook(tmp_path, cap
     assert "Sample app installed" in out and "python -m amplify_nb.sample_app build" in out
     assert (project.source_dir / "index.html").exists()
     assert main(["app", "install", "--project-dir", str(project.root)]) == 0  # again: nothing of yours replaced
+
+
+@pytest.mark.parametrize(("args", "code", "said"), [
+    (["--version"], 0, "amplify-nb "),
+    (["status", "--project-dir", "{tmp}"], 1, "No Amplify project in"),
+    (["pussh"], 2, "Did you mean push?"),
+])
+def test_the_program_exits_with_the_command_s_code_and_everything_said(tmp_path, args, code, said):
+    """`amplify-nb` (cli.run) ends without the final garbage collection: its code and output must still arrive."""
+    done = subprocess.run([sys.executable, "-c", "from amplify_nb.cli import run; run()",
+                           *[arg.format(tmp=tmp_path) for arg in args]],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+
+    assert done.returncode == code
+    assert said in done.stdout + done.stderr

@@ -96,3 +96,17 @@ def test_an_unchanged_folder_plans_no_upload(tmp_path):
         upload_files(s3, "site", tmp_path, plan_sync(local_files(tmp_path), {}).uploads)
         again = plan_sync(local_files(tmp_path), remote_objects(s3, "site"))
     assert again.uploads == [] and again.deletes == [] and len(again.unchanged) == 2
+
+
+def test_a_publish_s_text_names_fifty_files_and_counts_the_rest():
+    from amplify_nb.hosting.publish import PublishResult
+    from amplify_nb.hosting.upload import FileChange, SyncPlan
+
+    sync = SyncPlan(uploads=[FileChange(f"assets/file{i:03d}.js", "upload", "new", size=10) for i in range(120)],
+                    deletes=[FileChange("old.html", "delete", "removed", size=5)])
+    text = PublishResult(url="http://127.0.0.1:1", bucket="b", distribution_id=None, pushed_calls=[], build=None,
+                         sync=sync, seconds=1.0).text()
+
+    assert "  upload   assets/file049.js" in text and "assets/file050.js" not in text
+    assert "  ... and 71 more files" in text
+    assert "  uploaded     120       1,200" in text and "  deleted        1           5" in text
