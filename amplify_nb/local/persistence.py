@@ -111,6 +111,8 @@ class CloudState:
         self._snapshotting = threading.Lock()
         self._snapshot_thread: threading.Thread | None = None
         self._last_write = time.monotonic()
+        # Read once: after_logged asks after every logged request, and the settings read the environment.
+        self._every, self._bytes = settings.snapshot_every, settings.snapshot_bytes
 
     # --- start ------------------------------------------------------------------------------------------------
     def restore(self, moto_app: Any, make_server: Callable[[int, Any], Any]) -> Restored:
@@ -156,9 +158,8 @@ class CloudState:
                 self._snapshot_thread.start()
 
     def _due(self, factor: int = 1) -> bool:
-        settings = self.settings
-        return self.tail >= factor * settings.snapshot_every or (
-            self.log.segment_start == self.snapshot_index and self.log.segment_bytes >= factor * settings.snapshot_bytes)
+        return self.tail >= factor * self._every or (
+            self.log.segment_start == self.snapshot_index and self.log.segment_bytes >= factor * self._bytes)
 
     def _snapshot_when_idle(self) -> None:
         idle = self.settings.snapshot_idle_seconds
